@@ -1,0 +1,332 @@
+// keeper-rotate C++ plugin SDK (header-only, over the C ABI in keeper_rotate/abi.h).
+//
+// A plugin author writes one class and one registration line:
+//
+//   class AcmeTokenProvider final : public keeper_rotate::Provider {
+//    public:
+//     static constexpr const char* kName = "acme-token";
+//     static constexpr const char* kVersion = "1.0.0";
+//     static constexpr const char* kDescription = "Rotate an Acme API token";
+//     static constexpr kr_field_spec kFields[] = {
+//         keeper_rotate::Field::input("acme_account").required().describe("Acme account id"),
+//         keeper_rotate::Field::output("acme_token").secret().describe("the new token")};
+//     static constexpr const char* kRequiredCredentials[] = {"client_id", "client_secret", nullptr};
+//     void validate(keeper_rotate::Context& ctx) override;
+//     ...
+//   };
+//   KEEPER_ROTATE_REGISTER_PROVIDER(AcmeTokenProvider)
+//
+// Failures are reported by throwing keeper_rotate::Error (with a stable code and an admin-readable message);
+// the registration macro catches every exception inside the plugin, so none crosses the ABI boundary.
+#pragma once
+
+#include <keeper_rotate/abi.h>
+#include <keeper_rotate/secret.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <iterator>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+/// Marks the two symbols a plugin exports. Everything else in a plugin should stay hidden (-fvisibility=hidden).
+#define KEEPER_ROTATE_EXPORT __attribute__((visibility("default")))
+
+namespace keeper_rotate {
+
+/// A failure with a stable machine code (e.g. "graph.Authorization_RequestDenied") and a message for admins.
+class Error : public std::runtime_error {
+ public:
+  Error(kr_status status, std::string code, const std::string& message)
+      : std::runtime_error(message), status_(status), code_(std::move(code)) {}
+  kr_status status() const noexcept { return status_; }
+  const std::string& code() const noexcept { return code_; }
+
+ private:
+  kr_status status_;
+  std::string code_;
+};
+
+/// Configuration is wrong (field, credential, permission): exit code 3 when raised before anything changed.
+inline Error configError(std::string code, const std::string& message) {
+  return Error(KR_ERR_CONFIG, std::move(code), message);
+}
+/// The operation failed at run time (network, remote error, timeout).
+inline Error failure(std::string code, const std::string& message) {
+  return Error(KR_ERR_FAILED, std::move(code), message);
+}
+
+/// constexpr builder for kr_field_spec entries in a plugin's kFields table.
+struct Field {
+  kr_field_spec spec;
+
+  static constexpr Field input(const char* label) {
+    return Field{{sizeof(kr_field_spec), label, "text", "string", KR_FIELD_INPUT, nullptr, nullptr, 0, 0, ""}};
+  }
+  static constexpr Field output(const char* label) {
+    return Field{{sizeof(kr_field_spec), label, "text", "string", KR_FIELD_OUTPUT, nullptr, nullptr, 0, 0, ""}};
+  }
+  constexpr Field required() const { return withFlags(KR_FIELD_REQUIRED); }
+  /// Hidden value: Keeper field type "secret", redacted everywhere.
+  constexpr Field secret() const {
+    Field f = withFlags(KR_FIELD_SECRET);
+    f.spec.type = "secret";
+    return f;
+  }
+  /// The field lives on another record (e.g. an attached admin record); documented, not validated on PAM User.
+  constexpr Field onOtherRecord() const { return withFlags(KR_FIELD_OTHER_RECORD); }
+  constexpr Field integer(std::int64_t min, std::int64_t max) const {
+    Field f = *this;
+    f.spec.value_kind = "int";
+    f.spec.min_value = min;
+    f.spec.max_value = max;
+    return f;
+  }
+  /// Allowed values separated by '|'.
+  constexpr Field oneOf(const char* values) const {
+    Field f = *this;
+    f.spec.value_kind = "enum";
+    f.spec.allowed_values = values;
+    return f;
+  }
+  constexpr Field url() const {
+    Field f = *this;
+    f.spec.value_kind = "url";
+    return f;
+  }
+  constexpr Field defaultValue(const char* value) const {
+    Field f = *this;
+    f.spec.default_value = value;
+    return f;
+  }
+  constexpr Field describe(const char* text) const {
+    Field f = *this;
+    f.spec.description = text;
+    return f;
+  }
+  constexpr operator kr_field_spec() const { return spec; }  // NOLINT: implicit on purpose for table syntax
+
+ private:
+  constexpr Field withFlags(std::uint32_t flags) const {
+    Field f = *this;
+    f.spec.flags |= flags;
+    return f;
+  }
+};
+
+/// Typed access to the host's services during one operation. Cheap to copy; valid only inside the operation.
+class Context {
+ public:
+  Context(const kr_host_api* host, kr_context* ctx) noexcept : host_(host), ctx_(ctx) {}
+
+  void log(kr_log_level level, const std::string& message) const { host_->log(ctx_, level, message.c_str()); }
+  void debug(const std::string& message) const { log(KR_LOG_DEBUG, message); }
+  void info(const std::string& message) const { log(KR_LOG_INFO, message); }
+  void warn(const std::string& message) const { log(KR_LOG_WARN, message); }
+
+  /// Gateway input key ("userRecordUid", "providerRecordUid", "resourceRecordUid", "user").
+  std::optional<std::string_view> input(const char* key) const { return get(host_->input_get, key); }
+  /// PAM User field by label, defaults already applied by the host.
+  std::optional<std::string_view> field(const char* label) const { return get(host_->field_get, label); }
+  /// PAM User field that must exist (the host validated required fields; this guards optional ones).
+  std::string_view requireField(const char* label) const {
+    auto v = field(label);
+    if (!v || v->empty())
+      throw configError("field.missing", std::string("PAM User record has no value in custom field '") + label + "'");
+    return *v;
+  }
+  std::size_t recordCount() const { return host_->record_count(ctx_); }
+  std::optional<std::string_view> record(std::size_t index, const char* key) const {
+    kr_view v{nullptr, 0};
+    if (host_->record_get(ctx_, index, key, &v) != KR_OK) return std::nullopt;
+    return std::string_view(v.data, v.size);
+  }
+  /// Admin credential part resolved by the credential source ("tenant_id", "client_id", "client_secret").
+  std::optional<std::string_view> credential(const char* name) const { return get(host_->credential_get, name); }
+  void putCredential(const char* name, std::string_view value, bool secret) const {
+    host_->credential_put(ctx_, name, value.data(), value.size(), secret ? 1 : 0);
+  }
+  /// Rotation result (OUTPUT field by label).
+  void putResult(const char* label, std::string_view value, bool secret) const {
+    host_->result_put(ctx_, label, value.data(), value.size(), secret ? 1 : 0);
+  }
+  std::optional<std::string_view> result(const char* label) const { return get(host_->result_get, label); }
+  void reportKey(kr_key_event event, const std::string& keyId) const {
+    host_->report_key(ctx_, event, keyId.c_str());
+  }
+  /// Host setting ("ksm_config", "dry_run", "attached_file").
+  std::optional<std::string_view> setting(const char* key) const { return get(host_->setting_get, key); }
+  void registerSecret(std::string_view value) const { host_->register_secret(ctx_, value.data(), value.size()); }
+  void setError(const std::string& code, const std::string& message) const {
+    host_->set_error(ctx_, code.c_str(), message.c_str());
+  }
+
+ private:
+  using Getter = kr_status (*)(kr_context*, const char*, kr_view*);
+  std::optional<std::string_view> get(Getter getter, const char* key) const {
+    kr_view v{nullptr, 0};
+    if (getter(ctx_, key, &v) != KR_OK) return std::nullopt;
+    return std::string_view(v.data ? v.data : "", v.size);
+  }
+  const kr_host_api* host_;
+  kr_context* ctx_;
+};
+
+/// Base of a rotation provider. Throw keeper_rotate::Error to fail an operation. See kr_provider_ops for the
+/// exact contract of each step.
+class Provider {
+ public:
+  virtual ~Provider() = default;
+  virtual void validate(Context& ctx) = 0;
+  virtual void create(Context& ctx) = 0;
+  virtual void prove(Context& ctx) = 0;
+  virtual void retire(Context& ctx) = 0;
+  virtual void rollback(Context& ctx) = 0;
+};
+
+/// Base of a credential source.
+class CredentialSource {
+ public:
+  virtual ~CredentialSource() = default;
+  /// Put the credential parts found; return false when this source has nothing for this run.
+  virtual bool resolve(Context& ctx) = 0;
+};
+
+/// Base of a record writer.
+class RecordWriter {
+ public:
+  virtual ~RecordWriter() = default;
+  virtual void validate(Context& ctx) = 0;
+  virtual void store(Context& ctx) = 0;
+  virtual void verify(Context& ctx) = 0;
+  virtual void revert(Context& /*ctx*/) {}
+};
+
+namespace detail {
+
+template <class T>
+struct Instance {
+  const kr_host_api* host;
+  T plugin;
+};
+
+/// Runs `body` and converts every exception into a status plus set_error: the only place plugin exceptions end.
+template <class Body>
+kr_status guarded(const kr_host_api* host, kr_context* ctx, Body&& body) noexcept {
+  try {
+    return body();
+  } catch (const Error& e) {
+    host->set_error(ctx, e.code().c_str(), e.what());
+    return e.status() == KR_OK ? KR_ERR_INTERNAL : e.status();
+  } catch (const std::exception& e) {
+    host->set_error(ctx, "plugin.exception", e.what());
+    return KR_ERR_INTERNAL;
+  } catch (...) {
+    host->set_error(ctx, "plugin.exception", "unknown exception in plugin");
+    return KR_ERR_INTERNAL;
+  }
+}
+
+template <class T>
+struct Adapter {
+  static kr_status create(const kr_host_api* host, kr_context* ctx, void** out) noexcept {
+    return guarded(host, ctx, [&] {
+      *out = new Instance<T>{host, T()};
+      return KR_OK;
+    });
+  }
+  static void destroy(void* instance) noexcept {
+    try {
+      delete static_cast<Instance<T>*>(instance);
+    } catch (...) {  // a destructor that throws must not take the host down
+    }
+  }
+  // `auto` rather than `void (T::*)(Context&)`: the method may be inherited (RecordWriter::revert).
+  template <auto Method>
+  static kr_status call(void* instance, kr_context* ctx) noexcept {
+    auto* self = static_cast<Instance<T>*>(instance);
+    return guarded(self->host, ctx, [&] {
+      Context c(self->host, ctx);
+      (self->plugin.*Method)(c);
+      return KR_OK;
+    });
+  }
+  static kr_status resolve(void* instance, kr_context* ctx) noexcept {
+    auto* self = static_cast<Instance<T>*>(instance);
+    return guarded(self->host, ctx, [&] {
+      Context c(self->host, ctx);
+      return self->plugin.resolve(c) ? KR_OK : KR_ERR_UNAVAILABLE;
+    });
+  }
+  static constexpr kr_plugin_descriptor descriptor(kr_kind kind, const kr_provider_ops* p,
+                                                   const kr_credential_source_ops* s,
+                                                   const kr_record_writer_ops* w) {
+    return kr_plugin_descriptor{sizeof(kr_plugin_descriptor),
+                                KR_ABI_MAJOR,
+                                KR_ABI_MINOR,
+                                kind,
+                                T::kName,
+                                T::kVersion,
+                                T::kDescription,
+                                T::kFields,
+                                std::size(T::kFields),
+                                &Adapter::create,
+                                &Adapter::destroy,
+                                p,
+                                s,
+                                w};
+  }
+};
+
+}  // namespace detail
+}  // namespace keeper_rotate
+
+/// The two exported symbols every plugin has; the host reads the tag before calling anything.
+#define KEEPER_ROTATE_DEFINE_ENTRY_(DESCRIPTOR_EXPR)                                                  \
+  extern "C" KEEPER_ROTATE_EXPORT const kr_abi_tag keeper_rotate_abi_tag = {                         \
+      KR_ABI_MAGIC, KR_ABI_MAJOR, KR_ABI_MINOR, static_cast<uint32_t>(sizeof(kr_plugin_descriptor))}; \
+  extern "C" KEEPER_ROTATE_EXPORT const kr_plugin_descriptor* keeper_rotate_plugin_v1(void) {        \
+    static const kr_plugin_descriptor descriptor = DESCRIPTOR_EXPR;                                   \
+    return &descriptor;                                                                               \
+  }
+
+/// Register a keeper_rotate::Provider subclass (one per shared object).
+#define KEEPER_ROTATE_REGISTER_PROVIDER(T)                                                               \
+  namespace {                                                                                            \
+  const kr_provider_ops keeper_rotate_provider_ops_ = {                                                  \
+      sizeof(kr_provider_ops),                                                                           \
+      &::keeper_rotate::detail::Adapter<T>::call<&T::validate>,                                          \
+      &::keeper_rotate::detail::Adapter<T>::call<&T::create>,                                            \
+      &::keeper_rotate::detail::Adapter<T>::call<&T::prove>,                                             \
+      &::keeper_rotate::detail::Adapter<T>::call<&T::retire>,                                            \
+      &::keeper_rotate::detail::Adapter<T>::call<&T::rollback>,                                          \
+      T::kRequiredCredentials};                                                                          \
+  }                                                                                                      \
+  KEEPER_ROTATE_DEFINE_ENTRY_(::keeper_rotate::detail::Adapter<T>::descriptor(                           \
+      KR_KIND_PROVIDER, &keeper_rotate_provider_ops_, nullptr, nullptr))
+
+/// Register a keeper_rotate::CredentialSource subclass (one per shared object).
+#define KEEPER_ROTATE_REGISTER_CREDENTIAL_SOURCE(T)                                                      \
+  namespace {                                                                                            \
+  const kr_credential_source_ops keeper_rotate_source_ops_ = {                                           \
+      sizeof(kr_credential_source_ops), &::keeper_rotate::detail::Adapter<T>::resolve};                  \
+  }                                                                                                      \
+  KEEPER_ROTATE_DEFINE_ENTRY_(::keeper_rotate::detail::Adapter<T>::descriptor(                           \
+      KR_KIND_CREDENTIAL_SOURCE, nullptr, &keeper_rotate_source_ops_, nullptr))
+
+/// Register a keeper_rotate::RecordWriter subclass (one per shared object). T::kCapabilities: KR_WRITER_* bits.
+#define KEEPER_ROTATE_REGISTER_RECORD_WRITER(T)                                                          \
+  namespace {                                                                                            \
+  const kr_record_writer_ops keeper_rotate_writer_ops_ = {                                               \
+      sizeof(kr_record_writer_ops),                                                                      \
+      T::kCapabilities,                                                                                  \
+      &::keeper_rotate::detail::Adapter<T>::call<&T::validate>,                                          \
+      &::keeper_rotate::detail::Adapter<T>::call<&T::store>,                                             \
+      &::keeper_rotate::detail::Adapter<T>::call<&T::verify>,                                            \
+      &::keeper_rotate::detail::Adapter<T>::call<&T::revert>};                                           \
+  }                                                                                                      \
+  KEEPER_ROTATE_DEFINE_ENTRY_(::keeper_rotate::detail::Adapter<T>::descriptor(                           \
+      KR_KIND_RECORD_WRITER, nullptr, nullptr, &keeper_rotate_writer_ops_))
