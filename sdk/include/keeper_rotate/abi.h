@@ -170,8 +170,9 @@ typedef struct kr_host_api {
   /** Report what happened to a credential id (see kr_key_event). */
   void (*report_key)(kr_context* ctx, kr_key_event event, const char* key_id);
 
-  /** Host settings a plugin may need: "ksm_config" (path or inline text), "dry_run" ("1"/"0"),
-   *  "attached_file" (path given by the Gateway, may be absent). */
+  /** Host settings a plugin may need: "ksm_config" (the --ksm-config path; absent when not given, the KSM client
+   *  then falls back to KSM_CONFIG and the Gateway's config), "dry_run" ("1"/"0"), "attached_file" (path the
+   *  Gateway appended, may be absent), "verbose" ("1"/"0"). */
   kr_status (*setting_get)(kr_context* ctx, const char* key, kr_view* out);
 
   /** Register a value the plugin discovered (token, secret read from elsewhere) for redaction in all output. */
