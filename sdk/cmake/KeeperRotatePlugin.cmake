@@ -1,11 +1,14 @@
-# keeper_rotate_add_plugin(<target> KIND provider|source|writer NAME <name> SOURCES <files...>)
+# keeper_rotate_add_plugin(<target> KIND provider|source|writer NAME <name> SOURCES <files...>
+#                          [OUTPUT_DIRECTORY <dir>] [NO_INSTALL])
 #
 # Builds a plugin the way the host expects to find it: a MODULE library named <kind>-<name>.so (no "lib" prefix),
 # hidden visibility (only the ABI tag and entry symbol are exported), no undefined symbols (-z defs, so a plugin
 # can never depend on symbols of the host), installed into lib/keeper-rotate/plugins. Used unchanged by first-party
 # plugins in this repository and by third-party plugins through the installed KeeperRotateSDK package.
+# OUTPUT_DIRECTORY and NO_INSTALL are for test-only plugins (fakes, deliberately broken ones): they are built into
+# their own directory and never installed, so they can never show up among the real plugins.
 function(keeper_rotate_add_plugin target)
-  cmake_parse_arguments(KRP "" "KIND;NAME" "SOURCES" ${ARGN})
+  cmake_parse_arguments(KRP "NO_INSTALL" "KIND;NAME;OUTPUT_DIRECTORY" "SOURCES" ${ARGN})
   if(NOT KRP_KIND MATCHES "^(provider|source|writer)$")
     message(FATAL_ERROR "keeper_rotate_add_plugin(${target}): KIND must be provider, source or writer")
   endif()
@@ -21,8 +24,13 @@ function(keeper_rotate_add_plugin target)
     CXX_VISIBILITY_PRESET hidden
     C_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON)
-  if(DEFINED KR_PLUGIN_OUTPUT_DIR)
+  if(KRP_OUTPUT_DIRECTORY)
+    set_target_properties(${target} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${KRP_OUTPUT_DIRECTORY}")
+  elseif(DEFINED KR_PLUGIN_OUTPUT_DIR)
     set_target_properties(${target} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${KR_PLUGIN_OUTPUT_DIR}")
+  endif()
+  if(KRP_NO_INSTALL)
+    return()
   endif()
   if(NOT DEFINED KR_PLUGIN_SUBDIR)
     set(KR_PLUGIN_SUBDIR "lib/keeper-rotate/plugins")
