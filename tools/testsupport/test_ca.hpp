@@ -10,7 +10,10 @@ class TestCa {
  public:
   /// Create CA + server key/certificate as PEM files in `directory` (created if missing):
   /// ca.pem, server.pem, server-key.pem. Throws std::runtime_error on failure.
-  static TestCa create(const std::string& directory);
+  /// `serverNames` is the server certificate's subjectAltName (OpenSSL syntax); tests of host name checks pass
+  /// another name.
+  static TestCa create(const std::string& directory,
+                       const std::string& serverNames = "DNS:localhost,IP:127.0.0.1");
 
   const std::string& directory() const { return directory_; }
   const std::string& caCertFile() const { return caCertFile_; }

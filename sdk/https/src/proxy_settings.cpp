@@ -1,0 +1,85 @@
+#include "proxy_settings.hpp"
+
+#include <Poco/Exception.h>
+#include <Poco/URI.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <stdexcept>
+
+namespace keeper_rotate::https::detail {
+namespace {
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  return text;
+}
+
+const char* firstEnv(const char* upper, const char* lowerName) {
+  const char* value = std::getenv(upper);
+  if (value == nullptr || *value == '\0') value = std::getenv(lowerName);
+  return (value != nullptr && *value != '\0') ? value : nullptr;
+}
+
+}  // namespace
+
+bool hostMatchesNoProxy(std::string_view host, std::string_view noProxyList) {
+  const std::string target = lower(host);
+  std::size_t start = 0;
+  while (start <= noProxyList.size()) {
+    std::size_t end = noProxyList.find(',', start);
+    if (end == std::string_view::npos) end = noProxyList.size();
+    std::string entry = lower(trim(noProxyList.substr(start, end - start)));
+    start = end + 1;
+    if (entry.empty()) continue;
+    if (entry == "*") return true;
+    // Strip a port, but not from a bare IPv6 literal.
+    if (const auto colon = entry.rfind(':'); colon != std::string::npos && entry.find(':') == colon) entry.erase(colon);
+    if (!entry.empty() && entry.front() == '.') entry.erase(0, 1);
+    if (target == entry) return true;
+    if (target.size() > entry.size() && target.compare(target.size() - entry.size(), entry.size(), entry) == 0 &&
+        target[target.size() - entry.size() - 1] == '.')
+      return true;
+  }
+  return false;
+}
+
+std::optional<ProxySettings> proxyFor(std::string_view targetHost) {
+  const char* proxy = firstEnv("HTTPS_PROXY", "https_proxy");
+  if (proxy == nullptr) return std::nullopt;
+  if (const char* noProxy = firstEnv("NO_PROXY", "no_proxy"); noProxy != nullptr && hostMatchesNoProxy(targetHost, noProxy))
+    return std::nullopt;
+
+  std::string spec(proxy);
+  if (spec.find("://") == std::string::npos) spec = "http://" + spec;
+  Poco::URI uri;
+  try {
+    uri = Poco::URI(spec);
+  } catch (const Poco::Exception&) {
+    throw std::invalid_argument("HTTPS_PROXY is not a valid URL (expected http://host:port)");
+  }
+  if (uri.getScheme() != "http")
+    throw std::invalid_argument("HTTPS_PROXY must use http:// (a TLS tunnel is opened through it with CONNECT)");
+  if (uri.getHost().empty()) throw std::invalid_argument("HTTPS_PROXY has no host");
+  ProxySettings settings;
+  settings.host = uri.getHost();
+  settings.port = uri.getPort() != 0 ? uri.getPort() : 80;
+  if (const std::string& info = uri.getUserInfo(); !info.empty()) {
+    const auto colon = info.find(':');
+    std::string user = info.substr(0, colon);
+    std::string pass = colon == std::string::npos ? std::string() : info.substr(colon + 1);
+    Poco::URI::decode(user, settings.username);
+    Poco::URI::decode(pass, settings.password);
+  }
+  return settings;
+}
+
+}  // namespace keeper_rotate::https::detail

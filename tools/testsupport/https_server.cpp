@@ -1,0 +1,81 @@
+#include "https_server.hpp"
+
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/SecureServerSocket.h>
+#include <Poco/Net/SocketAddress.h>
+
+namespace keeper_rotate::testsupport {
+namespace {
+
+class FunctionHandler : public Poco::Net::HTTPRequestHandler {
+ public:
+  explicit FunctionHandler(const HttpsServer::Handler& handler) : handler_(handler) {}
+  void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
+    handler_(request, response);
+  }
+
+ private:
+  const HttpsServer::Handler& handler_;
+};
+
+class FunctionHandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
+ public:
+  explicit FunctionHandlerFactory(HttpsServer::Handler handler) : handler_(std::move(handler)) {}
+  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
+    return new FunctionHandler(handler_);
+  }
+
+ private:
+  HttpsServer::Handler handler_;
+};
+
+}  // namespace
+
+struct HttpsServer::Impl {
+  std::unique_ptr<Poco::Net::SecureServerSocket> socket;
+  std::unique_ptr<Poco::Net::HTTPServer> server;
+  bool running = false;
+};
+
+HttpsServer::HttpsServer(const TestCa& ca, Handler handler, std::uint16_t port) : impl_(std::make_unique<Impl>()) {
+  Poco::Net::Context::Params params;
+  params.privateKeyFile = ca.serverKeyFile();
+  params.certificateFile = ca.serverCertFile();
+  params.verificationMode = Poco::Net::Context::VERIFY_NONE;  // servers here do not ask for client certificates
+  params.loadDefaultCAs = false;
+  Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, params);
+  context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+  impl_->socket =
+      std::make_unique<Poco::Net::SecureServerSocket>(Poco::Net::SocketAddress("127.0.0.1", port), 64, context);
+  auto* serverParams = new Poco::Net::HTTPServerParams;
+  serverParams->setMaxThreads(8);
+  serverParams->setKeepAlive(true);
+  impl_->server = std::make_unique<Poco::Net::HTTPServer>(new FunctionHandlerFactory(std::move(handler)), *impl_->socket,
+                                                          serverParams);
+}
+
+HttpsServer::~HttpsServer() { stop(); }
+
+void HttpsServer::start() {
+  if (!impl_->running) {
+    impl_->server->start();
+    impl_->running = true;
+  }
+}
+
+void HttpsServer::stop() {
+  if (impl_->running) {
+    impl_->server->stopAll(true);
+    impl_->running = false;
+  }
+}
+
+std::uint16_t HttpsServer::port() const { return impl_->socket->address().port(); }
+
+std::string HttpsServer::baseUrl() const { return "https://localhost:" + std::to_string(port()); }
+
+}  // namespace keeper_rotate::testsupport
