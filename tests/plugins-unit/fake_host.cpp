@@ -1,0 +1,74 @@
+#include "fake_host.hpp"
+
+namespace kr_test {
+namespace {
+
+FakeHost& self(kr_context* ctx) { return *reinterpret_cast<FakeHost*>(ctx); }
+
+kr_status lookup(const std::map<std::string, std::string>& m, const char* key, kr_view* out) {
+  auto it = m.find(key);
+  if (it == m.end()) return KR_ERR_UNAVAILABLE;
+  *out = {it->second.data(), it->second.size()};
+  return KR_OK;
+}
+
+kr_status lookupReported(const std::map<std::string, Reported>& m, const char* key, kr_view* out) {
+  auto it = m.find(key);
+  if (it == m.end()) return KR_ERR_UNAVAILABLE;
+  *out = {it->second.value.data(), it->second.value.size()};
+  return KR_OK;
+}
+
+void log(kr_context* ctx, kr_log_level level, const char* message) { self(ctx).logs.emplace_back(level, message); }
+void setError(kr_context* ctx, const char* code, const char* message) {
+  self(ctx).errorCode = code;
+  self(ctx).errorMessage = message;
+}
+kr_status inputGet(kr_context* ctx, const char* key, kr_view* out) { return lookup(self(ctx).inputs, key, out); }
+kr_status fieldGet(kr_context* ctx, const char* key, kr_view* out) { return lookup(self(ctx).fields, key, out); }
+size_t recordCount(kr_context* ctx) { return self(ctx).records.size(); }
+kr_status recordGet(kr_context* ctx, size_t index, const char* key, kr_view* out) {
+  auto& records = self(ctx).records;
+  if (index >= records.size()) return KR_ERR_UNAVAILABLE;
+  return lookup(records[index], key, out);
+}
+kr_status credentialGet(kr_context* ctx, const char* name, kr_view* out) {
+  return lookupReported(self(ctx).credentials, name, out);
+}
+void credentialPut(kr_context* ctx, const char* name, const char* value, size_t size, int secret) {
+  self(ctx).credentials[name] = Reported{std::string(value, size), secret != 0};
+  if (secret) self(ctx).registeredSecrets.emplace_back(value, size);
+}
+void resultPut(kr_context* ctx, const char* label, const char* value, size_t size, int secret) {
+  self(ctx).results[label] = Reported{std::string(value, size), secret != 0};
+  if (secret) self(ctx).registeredSecrets.emplace_back(value, size);
+}
+kr_status resultGet(kr_context* ctx, const char* label, kr_view* out) {
+  return lookupReported(self(ctx).results, label, out);
+}
+void reportKey(kr_context* ctx, kr_key_event event, const char* keyId) { self(ctx).keyEvents.emplace_back(event, keyId); }
+kr_status settingGet(kr_context* ctx, const char* key, kr_view* out) { return lookup(self(ctx).settings, key, out); }
+void registerSecret(kr_context* ctx, const char* value, size_t size) { self(ctx).registeredSecrets.emplace_back(value, size); }
+
+}  // namespace
+
+kr_host_api FakeHost::api() const {
+  return kr_host_api{sizeof(kr_host_api), KR_ABI_MAJOR, KR_ABI_MINOR, &log,        &setError,      &inputGet,
+                     &fieldGet,           &recordCount, &recordGet,    &credentialGet, &credentialPut, &resultPut,
+                     &resultGet,          &reportKey,   &settingGet,   &registerSecret};
+}
+
+std::string FakeHost::allOutput() const {
+  std::string out;
+  for (const auto& [level, line] : logs) out += line + "\n";
+  out += errorCode + ": " + errorMessage + "\n";
+  return out;
+}
+
+bool FakeHost::logged(const std::string& needle) const {
+  for (const auto& entry : logs)
+    if (entry.second.find(needle) != std::string::npos) return true;
+  return false;
+}
+
+}  // namespace kr_test
