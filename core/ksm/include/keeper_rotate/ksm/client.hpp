@@ -1,0 +1,105 @@
+// Keeper Secrets Manager client: the wire protocol of reference/keeper-gateway-and-ksm.md §4 over the strict
+// keeper_rotate::https client. Every request gets a fresh transmission key wrapped (ECIES) for the server key,
+// an AES-256-GCM body and an ECDSA signature by the device key. Server key redirects ({"error":"key"}) and
+// throttling (403 {"error":"throttled"}) are retried, bounded; every other error becomes a KsmError naming the
+// endpoint, the record uid and the server's error code.
+#pragma once
+
+#include "keeper_rotate/ksm/config.hpp"
+#include "keeper_rotate/ksm/record.hpp"
+
+#include <keeper_rotate/https_client.hpp>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace keeper_rotate::ksm {
+
+/// The clientVersion sent with every request. The backend only accepts versions of registered SDKs and no C++
+/// prefix exists, so we present ourselves as the Python SDK (whose wire format we follow: standard base64, null
+/// keys tolerated) — the same client Keeper's reference rotation script uses on the Gateway. Overridable with
+/// KEEPER_ROTATE_KSM_CLIENT_VERSION or ClientOptions::clientVersion.
+constexpr const char* kDefaultClientVersion = "mp17.3.0";
+std::string defaultClientVersion();
+
+struct ClientOptions {
+  std::string clientVersion;  ///< empty: defaultClientVersion()
+  https::Options https;
+  int maxKeyRedirects = 3;     ///< {"error":"key"} answers followed per request
+  int maxThrottleRetries = 5;  ///< 403 throttled answers retried per request
+  /// Wait when the server gives no retry_after: base · 2^attempt (±25 % jitter), capped by maxThrottleWait.
+  std::chrono::milliseconds throttleBaseDelay{11000};
+  std::chrono::milliseconds maxThrottleWait{std::chrono::seconds(180)};
+  /// Diagnostic lines (never secret): key redirects, throttling waits.
+  std::function<void(const std::string&)> log;
+};
+
+struct SecretsResult {
+  std::vector<Record> records;
+  /// Records the server listed but that could not be decrypted, uid -> reason (no secret in it).
+  std::map<std::string, std::string> undecryptable;
+  std::string appTitle;
+  std::vector<std::string> warnings;
+};
+
+class Client {
+ public:
+  explicit Client(Config config, ClientOptions options = {});
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  /// get_secret. Empty `recordUids`: every record shared with the application. While the config is not yet bound
+  /// (clientKey, no appKey) this performs the binding and updates config().
+  SecretsResult getSecrets(const std::vector<std::string>& recordUids = {});
+  /// One record (direct or in a shared folder). Throws KsmError(NotFound) when it is not shared with the app.
+  Record getRecord(const std::string& uid);
+  /// update_secret with the record's revision. `transactionType` empty: immediate save; "rotation"/"general":
+  /// staged until finalizeUpdate/rollbackUpdate.
+  void updateRecord(const Record& record, const std::string& transactionType = {});
+  void finalizeUpdate(const std::string& recordUid);
+  void rollbackUpdate(const std::string& recordUid);
+
+  const Config& config() const;
+  /// The key id currently in use (changes after a server redirect).
+  int serverPublicKeyId() const;
+  const std::string& clientVersion() const;
+
+  /// Encrypt, sign and POST one request; returns the decrypted response body (empty for write endpoints).
+  /// `recordUid` only labels error messages.
+  Secret post(const std::string& endpoint, const std::string& payloadJson, const std::string& recordUid = {});
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// A one-time access token split into its parts: [REGION|HOST:]TOKEN or IL5:TOKEN:KEYID:SERVERKEY.
+struct ParsedToken {
+  std::string hostname;  ///< from the prefix; empty when the token had none
+  Secret clientKey;      ///< 32 bytes
+  int serverPublicKeyId = 0;
+  std::string serverPublicKey;  ///< raw 65-byte point (four-part form only)
+};
+ParsedToken parseToken(std::string_view token);
+
+/// clientId = standard base64 of HMAC-SHA512(clientKey, "KEEPER_SECRETS_MANAGER_CLIENT_ID").
+std::string deriveClientId(std::string_view clientKey);
+
+struct BindOptions {
+  std::string token;             ///< [REGION:]TOKEN
+  std::string hostname;          ///< overrides the token's region/host; required for a bare token
+  int serverPublicKeyId = 0;     ///< pin (with serverPublicKey) or just select a built-in key id
+  std::string serverPublicKey;   ///< raw 65-byte point; empty: built-in table
+  ClientOptions client;
+};
+
+/// Bind a one-time token: generate the device key, register it, unwrap the app key, query once more as the SDKs
+/// do. Returns the bound configuration (appKey set, clientKey gone).
+Config bindToken(const BindOptions& options);
+
+}  // namespace keeper_rotate::ksm

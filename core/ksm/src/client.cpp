@@ -1,0 +1,370 @@
+#include "keeper_rotate/ksm/client.hpp"
+
+#include "keeper_rotate/ksm/base64.hpp"
+#include "keeper_rotate/ksm/crypto.hpp"
+#include "keeper_rotate/ksm/errors.hpp"
+#include "keeper_rotate/ksm/server_keys.hpp"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <random>
+#include <sstream>
+#include <thread>
+
+namespace keeper_rotate::ksm {
+namespace {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+std::string stringKey(const Object& o, const char* key) {
+  if (!o.has(key) || o.isNull(key)) return {};
+  const auto& v = o.get(key);
+  return v.isString() ? v.extract<std::string>() : v.convert<std::string>();
+}
+
+// Server-provided text shown to admins: bounded and free of control characters.
+std::string sanitize(std::string text, std::size_t max = 300) {
+  for (char& c : text)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  if (text.size() > max) text = text.substr(0, max) + "...";
+  return text;
+}
+
+std::string forRecord(const std::string& uid) { return uid.empty() ? std::string() : " for record " + uid; }
+
+struct ServerError {
+  std::string code;
+  std::string message;
+  int keyId = 0;
+  double retryAfter = 0;
+  bool parsed = false;
+};
+
+ServerError parseServerError(const std::string& body) {
+  ServerError e;
+  try {
+    Poco::JSON::Parser parser;
+    auto v = parser.parse(body);
+    if (v.type() != typeid(Object::Ptr)) return e;
+    auto o = v.extract<Object::Ptr>();
+    e.parsed = true;
+    e.code = stringKey(*o, "error");
+    if (e.code.empty()) e.code = stringKey(*o, "result_code");
+    e.message = stringKey(*o, "message");
+    const std::string info = stringKey(*o, "additional_info");
+    if (!info.empty()) e.message += (e.message.empty() ? "" : " — ") + info;
+    if (o->has("key_id") && !o->isNull("key_id")) e.keyId = o->get("key_id").convert<int>();
+    if (o->has("retry_after") && !o->isNull("retry_after")) e.retryAfter = o->get("retry_after").convert<double>();
+  } catch (const std::exception&) {
+    e.parsed = false;
+  }
+  return e;
+}
+
+std::string compact(const Object& o) {
+  std::ostringstream out;
+  o.stringify(out, 0);
+  return out.str();
+}
+
+}  // namespace
+
+std::string defaultClientVersion() {
+  const char* env = std::getenv("KEEPER_ROTATE_KSM_CLIENT_VERSION");
+  return (env != nullptr && *env != '\0') ? std::string(env) : std::string(kDefaultClientVersion);
+}
+
+struct Client::Impl {
+  Config config;
+  ClientOptions options;
+  https::Client http;
+  crypto::EcKey deviceKey;
+  int keyId;
+
+  Impl(Config c, ClientOptions o)
+      : config(std::move(c)), options(std::move(o)), http(options.https), deviceKey(loadDeviceKey(config)),
+        keyId(config.serverPublicKeyId > 0 ? config.serverPublicKeyId : kDefaultServerPublicKeyId) {
+    if (options.clientVersion.empty()) options.clientVersion = defaultClientVersion();
+  }
+
+  static crypto::EcKey loadDeviceKey(const Config& c) {
+    try {
+      return crypto::EcKey::fromPkcs8(c.privateKey.reveal());
+    } catch (const crypto::CryptoError& e) {
+      throw KsmError(KsmError::Kind::Config, "ksm.config",
+                     "KSM configuration (" + c.source + "): privateKey is not a usable P-256 PKCS#8 key (" + e.what() + ")");
+    }
+  }
+
+  void log(const std::string& line) const {
+    if (options.log) options.log(line);
+  }
+
+  std::string serverPoint() const {
+    if (!config.serverPublicKey.empty()) return config.serverPublicKey;
+    auto key = builtinServerPublicKey(keyId);
+    if (!key)
+      throw KsmError(KsmError::Kind::Config, "ksm.server_key",
+                     "KSM server public key id " + std::to_string(keyId) +
+                         " is unknown and no serverPublicKey is configured (" + config.source + ")");
+    return *key;
+  }
+
+  Object::Ptr basePayload() const {
+    Object::Ptr p = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    p->set("clientVersion", options.clientVersion);
+    p->set("clientId", config.clientId);
+    return p;
+  }
+
+  std::chrono::milliseconds throttleWait(const ServerError& e, int attempt) const {
+    using namespace std::chrono;
+    milliseconds wait;
+    if (e.retryAfter > 0) {
+      wait = milliseconds(static_cast<long long>(e.retryAfter * 1000.0));
+    } else {
+      static thread_local std::mt19937 rng(std::random_device{}());
+      std::uniform_real_distribution<double> jitter(0.75, 1.25);
+      wait = milliseconds(static_cast<long long>(double(options.throttleBaseDelay.count()) * double(1LL << attempt) * jitter(rng)));
+    }
+    return std::min(wait, options.maxThrottleWait);
+  }
+
+  Secret post(const std::string& endpoint, const std::string& payload, const std::string& recordUid) {
+    const std::string url = "https://" + config.hostname + "/api/rest/sm/v1/" + endpoint;
+    int redirects = 0;
+    int throttles = 0;
+    for (;;) {
+      const crypto::EcKey serverKey = crypto::EcKey::fromPublicPoint(serverPoint());
+      const Secret tk = crypto::toSecret(crypto::randomBytes(32));
+      const std::string wrapped = crypto::eciesEncrypt(serverKey, tk.reveal());
+      https::Request req("POST", url);
+      req.body = crypto::aesGcmEncrypt(tk.reveal(), payload);
+      const std::string signature = crypto::ecdsaSign(deviceKey, wrapped + req.body);
+      req.headers = {{"Content-Type", "application/octet-stream"},
+                     {"PublicKeyId", std::to_string(keyId)},
+                     {"TransmissionKey", base64::encode(wrapped)},
+                     {"Authorization", "Signature " + base64::encode(signature)}};
+      https::Response resp;
+      try {
+        resp = http.send(req);
+      } catch (const https::TransportError& e) {
+        throw KsmError(KsmError::Kind::Transport, "ksm.transport",
+                       "KSM " + endpoint + forRecord(recordUid) + ": cannot reach " + config.hostname + ": " + e.what());
+      }
+      if (resp.status == 200) {
+        if (resp.body.empty()) return Secret();
+        try {
+          return crypto::aesGcmDecrypt(tk.reveal(), resp.body);
+        } catch (const crypto::CryptoError&) {
+          throw KsmError(KsmError::Kind::Protocol, "ksm.response",
+                         "KSM " + endpoint + forRecord(recordUid) + ": response from " + config.hostname +
+                             " could not be decrypted with this request's transmission key");
+        }
+      }
+      const ServerError err = parseServerError(resp.body);
+      if (err.code == "key" && err.keyId > 0) {
+        if (++redirects > options.maxKeyRedirects)
+          throw KsmError(KsmError::Kind::Server, "key",
+                         "KSM " + endpoint + forRecord(recordUid) + ": server keeps asking for another public key id (" +
+                             std::to_string(err.keyId) + ") after " + std::to_string(options.maxKeyRedirects) + " retries",
+                         resp.status);
+        log("KSM server asked for public key id " + std::to_string(err.keyId) + " instead of " + std::to_string(keyId) +
+            "; retrying");
+        keyId = err.keyId;
+        continue;
+      }
+      if (resp.status == 403 && err.code == "throttled") {
+        if (throttles >= options.maxThrottleRetries)
+          throw KsmError(KsmError::Kind::Throttled, "throttled",
+                         "KSM " + endpoint + forRecord(recordUid) + ": still throttled by " + config.hostname + " after " +
+                             std::to_string(options.maxThrottleRetries) + " retries (limit: 100 requests per 10 s)",
+                         resp.status);
+        const auto wait = throttleWait(err, throttles++);
+        log("KSM " + endpoint + " throttled; waiting " + std::to_string(wait.count()) + " ms");
+        std::this_thread::sleep_for(wait);
+        continue;
+      }
+      std::string message = "KSM " + endpoint + forRecord(recordUid) + " failed: HTTP " + std::to_string(resp.status);
+      if (!err.code.empty()) message += ", error '" + sanitize(err.code, 80) + "'";
+      if (!err.message.empty()) message += ": " + sanitize(err.message);
+      if (err.code == "invalid_client_version")
+        message += " (set KEEPER_ROTATE_KSM_CLIENT_VERSION to a client version the server accepts; sent '" +
+                   options.clientVersion + "')";
+      throw KsmError(KsmError::Kind::Server, err.code.empty() ? "http." + std::to_string(resp.status) : err.code, message,
+                     resp.status);
+    }
+  }
+
+  Record decodeRecord(const Object& entry, std::string_view containerKey, const std::string& folderUid) {
+    Record r;
+    r.uid = stringKey(entry, "recordUid");
+    r.folderUid = folderUid;
+    if (entry.has("revision") && !entry.isNull("revision")) r.revision = entry.get("revision").convert<std::int64_t>();
+    if (entry.has("isEditable") && !entry.isNull("isEditable")) r.isEditable = entry.get("isEditable").convert<bool>();
+    const std::string keyText = stringKey(entry, "recordKey");
+    if (keyText.empty()) {
+      r.recordKey = Secret(containerKey);  // legacy: record encrypted directly under the app or folder key
+    } else {
+      r.recordKey = crypto::aesGcmDecrypt(containerKey, base64::decode(keyText));
+    }
+    const Secret plain = crypto::aesGcmDecrypt(r.recordKey.reveal(), base64::decode(stringKey(entry, "data")));
+    r.data = parseRecordJson(plain.reveal(), r.uid);
+    return r;
+  }
+
+  void decodeInto(SecretsResult& out, const Object::Ptr& entry, std::string_view key, const std::string& folderUid) {
+    if (!entry) return;
+    const std::string uid = stringKey(*entry, "recordUid");
+    try {
+      out.records.push_back(decodeRecord(*entry, key, folderUid));
+    } catch (const std::exception&) {
+      out.undecryptable[uid] = folderUid.empty() ? "record key or data does not decrypt with the application key"
+                                                 : "record key or data does not decrypt with the key of shared folder " +
+                                                       folderUid;
+    }
+  }
+
+  SecretsResult getSecrets(const std::vector<std::string>& uids) {
+    const bool binding = config.appKey.empty();
+    Object::Ptr payload = basePayload();
+    if (binding) payload->set("publicKey", base64::encode(deviceKey.publicPoint()));
+    if (!uids.empty()) {
+      Array::Ptr list = new Array();
+      for (const auto& u : uids) list->add(u);
+      payload->set("requestedRecords", list);
+    }
+    const std::string label = uids.size() == 1 ? uids.front() : std::string();
+    const Secret body = post("get_secret", compact(*payload), label);
+    Object::Ptr resp;
+    try {
+      Poco::JSON::Parser parser;
+      resp = parser.parse(std::string(body.reveal())).extract<Object::Ptr>();
+    } catch (const std::exception&) {
+      throw KsmError(KsmError::Kind::Protocol, "ksm.response", "KSM get_secret: response is not a JSON object");
+    }
+    if (!resp) throw KsmError(KsmError::Kind::Protocol, "ksm.response", "KSM get_secret: empty response");
+
+    if (binding) {
+      const std::string wrappedAppKey = stringKey(*resp, "encryptedAppKey");
+      if (wrappedAppKey.empty())
+        throw KsmError(KsmError::Kind::Server, "ksm.binding",
+                       "KSM binding failed: the server sent no application key (token already used or expired?)");
+      try {
+        config.appKey = crypto::aesGcmDecrypt(config.clientKey.reveal(), base64::decode(wrappedAppKey));
+      } catch (const std::exception&) {
+        throw KsmError(KsmError::Kind::Protocol, "ksm.binding",
+                       "KSM binding failed: the application key does not decrypt with the one-time token");
+      }
+      const std::string owner = stringKey(*resp, "appOwnerPublicKey");
+      if (!owner.empty()) config.appOwnerPublicKey = base64::decode(owner);
+      config.clientKey.clear();
+    }
+    config.serverPublicKeyId = keyId;
+
+    SecretsResult out;
+    const std::string appData = stringKey(*resp, "appData");
+    if (!appData.empty()) {
+      try {
+        const Secret plain = crypto::aesGcmDecrypt(config.appKey.reveal(), base64::decode(appData));
+        auto obj = parseRecordJson(plain.reveal(), "appData");
+        out.appTitle = stringKey(*obj, "title");
+      } catch (const std::exception&) {
+        // appData is informational only
+      }
+    }
+    if (resp->has("warnings") && !resp->isNull("warnings") && resp->isArray("warnings")) {
+      auto w = resp->getArray("warnings");
+      for (std::size_t i = 0; i < w->size(); ++i) out.warnings.push_back(w->get(static_cast<unsigned>(i)).toString());
+    }
+    if (resp->has("records") && resp->isArray("records")) {
+      auto records = resp->getArray("records");
+      for (std::size_t i = 0; i < records->size(); ++i)
+        decodeInto(out, records->getObject(static_cast<unsigned>(i)), config.appKey.reveal(), {});
+    }
+    if (resp->has("folders") && resp->isArray("folders")) {
+      auto folders = resp->getArray("folders");
+      for (std::size_t i = 0; i < folders->size(); ++i) {
+        auto folder = folders->getObject(static_cast<unsigned>(i));
+        if (!folder) continue;
+        const std::string folderUid = stringKey(*folder, "folderUid");
+        Secret folderKey;
+        try {
+          folderKey = crypto::aesGcmDecrypt(config.appKey.reveal(), base64::decode(stringKey(*folder, "folderKey")));
+        } catch (const std::exception&) {
+          if (folder->has("records") && folder->isArray("records")) {
+            auto rs = folder->getArray("records");
+            for (std::size_t j = 0; j < rs->size(); ++j)
+              if (auto r = rs->getObject(static_cast<unsigned>(j)))
+                out.undecryptable[stringKey(*r, "recordUid")] =
+                    "key of shared folder " + folderUid + " does not decrypt with the application key";
+          }
+          continue;
+        }
+        if (folder->has("records") && folder->isArray("records")) {
+          auto rs = folder->getArray("records");
+          for (std::size_t j = 0; j < rs->size(); ++j)
+            decodeInto(out, rs->getObject(static_cast<unsigned>(j)), folderKey.reveal(), folderUid);
+        }
+      }
+    }
+    return out;
+  }
+};
+
+Client::Client(Config config, ClientOptions options)
+    : impl_(std::make_unique<Impl>(std::move(config), std::move(options))) {}
+Client::~Client() = default;
+
+const Config& Client::config() const { return impl_->config; }
+int Client::serverPublicKeyId() const { return impl_->keyId; }
+const std::string& Client::clientVersion() const { return impl_->options.clientVersion; }
+
+Secret Client::post(const std::string& endpoint, const std::string& payloadJson, const std::string& recordUid) {
+  return impl_->post(endpoint, payloadJson, recordUid);
+}
+
+SecretsResult Client::getSecrets(const std::vector<std::string>& recordUids) { return impl_->getSecrets(recordUids); }
+
+Record Client::getRecord(const std::string& uid) {
+  SecretsResult result = impl_->getSecrets({uid});
+  for (auto& r : result.records)
+    if (r.uid == uid) return std::move(r);
+  auto bad = result.undecryptable.find(uid);
+  if (bad != result.undecryptable.end())
+    throw KsmError(KsmError::Kind::Protocol, "ksm.decrypt", "KSM record " + uid + ": " + bad->second);
+  throw KsmError(KsmError::Kind::NotFound, "ksm.record_not_found",
+                 "KSM record " + uid + " was not found: it does not exist or is not shared with this KSM application (" +
+                     impl_->config.source + "), directly or through a shared folder");
+}
+
+void Client::updateRecord(const Record& record, const std::string& transactionType) {
+  if (!record.data) throw std::invalid_argument("updateRecord: record has no data");
+  Object::Ptr payload = impl_->basePayload();
+  payload->set("recordUid", record.uid);
+  std::string json = toJson(*record.data);
+  payload->set("data", base64::encode(crypto::aesGcmEncrypt(record.recordKey.reveal(), json)));
+  explicit_bzero(json.data(), json.size());
+  payload->set("revision", record.revision);
+  if (!transactionType.empty()) payload->set("transactionType", transactionType);
+  impl_->post("update_secret", compact(*payload), record.uid);
+}
+
+void Client::finalizeUpdate(const std::string& recordUid) {
+  Object::Ptr payload = impl_->basePayload();
+  payload->set("recordUid", recordUid);
+  impl_->post("finalize_secret_update", compact(*payload), recordUid);
+}
+
+void Client::rollbackUpdate(const std::string& recordUid) {
+  Object::Ptr payload = impl_->basePayload();
+  payload->set("recordUid", recordUid);
+  impl_->post("rollback_secret_update", compact(*payload), recordUid);
+}
+
+}  // namespace keeper_rotate::ksm

@@ -1,0 +1,175 @@
+#include "keeper_rotate/ksm/config.hpp"
+
+#include "keeper_rotate/ksm/base64.hpp"
+#include "keeper_rotate/ksm/crypto.hpp"
+#include "keeper_rotate/ksm/errors.hpp"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Stringifier.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <sys/stat.h>
+
+namespace keeper_rotate::ksm {
+namespace {
+
+KsmError configError(const std::string& message) { return KsmError(KsmError::Kind::Config, "ksm.config", message); }
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+std::string getString(const Poco::JSON::Object& obj, const char* key) {
+  if (!obj.has(key) || obj.isNull(key)) return {};
+  return obj.get(key).convert<std::string>();
+}
+
+std::string decodeField(const Poco::JSON::Object& obj, const char* key, const std::string& source) {
+  const std::string text = getString(obj, key);
+  if (text.empty()) return {};
+  try {
+    return base64::decode(text);
+  } catch (const base64::DecodeError& e) {
+    throw configError("KSM configuration (" + source + "): '" + key + "' is not valid base64 (" + e.what() + ")");
+  }
+}
+
+}  // namespace
+
+std::optional<std::string> regionHost(std::string_view region) {
+  static const std::map<std::string, std::string> kRegions = {
+      {"US", "keepersecurity.com"}, {"EU", "keepersecurity.eu"},          {"AU", "keepersecurity.com.au"},
+      {"GOV", "govcloud.keepersecurity.us"}, {"JP", "keepersecurity.jp"}, {"CA", "keepersecurity.ca"},
+      {"IL5", "il5.keepersecurity.us"}};
+  std::string upper(region);
+  std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return char(std::toupper(c)); });
+  auto it = kRegions.find(upper);
+  if (it == kRegions.end()) return std::nullopt;
+  return it->second;
+}
+
+std::string resolveHostname(std::string_view hostname) {
+  std::string_view h = trim(hostname);
+  // Accept a URL form too (the Python SDK normalises with urlparse and keeps the netloc).
+  if (h.substr(0, 8) == "https://") h.remove_prefix(8);
+  while (!h.empty() && h.back() == '/') h.remove_suffix(1);
+  if (auto region = regionHost(h)) return *region;
+  return std::string(h);
+}
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw configError("cannot read KSM configuration file " + path + ": " + std::strerror(errno));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) throw configError("error reading KSM configuration file " + path);
+  return ss.str();
+}
+
+Config parseConfig(std::string_view rawText, const std::string& source) {
+  std::string_view text = trim(rawText);
+  std::string json;
+  if (!text.empty() && text.front() == '{') {
+    json.assign(text);
+  } else {
+    try {
+      json = base64::decode(text);
+    } catch (const base64::DecodeError&) {
+      throw configError("KSM configuration (" + source + ") is neither JSON nor base64 of JSON");
+    }
+  }
+  Poco::JSON::Object::Ptr obj;
+  try {
+    Poco::JSON::Parser parser;
+    obj = parser.parse(json).extract<Poco::JSON::Object::Ptr>();
+  } catch (const Poco::Exception&) {
+    explicit_bzero(json.data(), json.size());
+    throw configError("KSM configuration (" + source + ") is not a JSON object");
+  } catch (const std::exception&) {
+    explicit_bzero(json.data(), json.size());
+    throw configError("KSM configuration (" + source + ") is not a JSON object");
+  }
+  explicit_bzero(json.data(), json.size());
+  if (!obj) throw configError("KSM configuration (" + source + ") is not a JSON object");
+
+  Config c;
+  c.source = source;
+  c.hostname = resolveHostname(getString(*obj, "hostname"));
+  c.clientId = getString(*obj, "clientId");
+  c.privateKey = crypto::toSecret(decodeField(*obj, "privateKey", source));
+  c.appKey = crypto::toSecret(decodeField(*obj, "appKey", source));
+  c.clientKey = crypto::toSecret(decodeField(*obj, "clientKey", source));
+  c.serverPublicKey = decodeField(*obj, "serverPublicKey", source);
+  c.appOwnerPublicKey = decodeField(*obj, "appOwnerPublicKey", source);
+  const std::string keyId = getString(*obj, "serverPublicKeyId");
+  if (!keyId.empty()) {
+    char* end = nullptr;
+    const long id = std::strtol(keyId.c_str(), &end, 10);
+    if (end == keyId.c_str() || *end != '\0' || id <= 0 || id > 1000000)
+      throw configError("KSM configuration (" + source + "): serverPublicKeyId '" + keyId + "' is not a positive integer");
+    c.serverPublicKeyId = static_cast<int>(id);
+  }
+
+  std::string missing;
+  if (c.hostname.empty()) missing += " hostname";
+  if (c.clientId.empty()) missing += " clientId";
+  if (c.privateKey.empty()) missing += " privateKey";
+  if (c.appKey.empty() && c.clientKey.empty()) missing += " appKey";
+  if (!missing.empty()) throw configError("KSM configuration (" + source + ") lacks:" + missing);
+  if (!c.appKey.empty() && c.appKey.size() != 32)
+    throw configError("KSM configuration (" + source + "): appKey must decode to 32 bytes");
+  if (!c.serverPublicKey.empty() && c.serverPublicKey.size() != crypto::kPointSize)
+    throw configError("KSM configuration (" + source + "): serverPublicKey must decode to a 65-byte point");
+  return c;
+}
+
+Config loadConfig(const ConfigLocations& where) {
+  if (where.explicitFile) {
+    std::string text = readFile(*where.explicitFile);
+    Config c = parseConfig(text, "file " + *where.explicitFile);
+    explicit_bzero(text.data(), text.size());
+    return c;
+  }
+  if (where.useEnvironment) {
+    const char* env = std::getenv("KSM_CONFIG");
+    if (env != nullptr && *env != '\0') return parseConfig(env, "KSM_CONFIG");
+  }
+  struct stat st {};
+  if (!where.defaultFile.empty() && ::stat(where.defaultFile.c_str(), &st) == 0) {
+    std::string text = readFile(where.defaultFile);
+    Config c = parseConfig(text, "file " + where.defaultFile);
+    explicit_bzero(text.data(), text.size());
+    return c;
+  }
+  throw configError("no KSM configuration found: pass --ksm-config FILE, set KSM_CONFIG (base64 or JSON), or provide " +
+                    (where.defaultFile.empty() ? std::string(kGatewayConfigPath) : where.defaultFile));
+}
+
+Secret configToJson(const Config& c) {
+  Poco::JSON::Object obj(Poco::JSON_PRESERVE_KEY_ORDER);
+  obj.set("hostname", c.hostname);
+  obj.set("clientId", c.clientId);
+  if (!c.privateKey.empty()) obj.set("privateKey", base64::encode(c.privateKey.reveal()));
+  if (!c.appKey.empty()) obj.set("appKey", base64::encode(c.appKey.reveal()));
+  if (!c.clientKey.empty()) obj.set("clientKey", base64::encode(c.clientKey.reveal()));
+  if (c.serverPublicKeyId > 0) obj.set("serverPublicKeyId", std::to_string(c.serverPublicKeyId));
+  if (!c.appOwnerPublicKey.empty()) obj.set("appOwnerPublicKey", base64::encode(c.appOwnerPublicKey));
+  if (!c.serverPublicKey.empty()) obj.set("serverPublicKey", base64::encodeUrl(c.serverPublicKey));
+  std::ostringstream out;
+  obj.stringify(out, 4);
+  out << '\n';
+  std::string text = out.str();
+  return crypto::toSecret(std::move(text));
+}
+
+}  // namespace keeper_rotate::ksm
