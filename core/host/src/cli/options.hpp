@@ -1,0 +1,38 @@
+// Everything the command line says, after Poco::Util parsed it.
+#pragma once
+
+#include "log/logger.hpp"
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace keeper_rotate::host {
+
+struct CliOptions {
+  std::vector<std::string> positionals;
+  std::string inputFile;
+  std::vector<std::string> pluginDirs;
+  std::string ksmConfig;
+  bool dryRun = false;
+  LogFormat logFormat = LogFormat::Text;
+  bool verbose = false;
+  bool json = false;
+  bool help = false;
+  bool version = false;
+  // ksm init
+  std::string token;
+  std::string hostname;
+  std::string out;
+  std::optional<int> serverPublicKeyId;
+  std::string serverPublicKey;
+};
+
+/// Usage error: exit code 2, no summary line (CONTRACT §6: the summary starts after argument parsing).
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace keeper_rotate::host

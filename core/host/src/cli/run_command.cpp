@@ -1,0 +1,107 @@
+// `keeper-rotate <provider> [attached-file]`: decode input, select and validate plugins, run the pipeline, print
+// the summary line. Every path past argument parsing ends in exactly one summary line.
+#include "cli/commands.hpp"
+
+#include "input/gateway_input.hpp"
+#include "loader/registry.hpp"
+#include "log/logger.hpp"
+#include "log/redactor.hpp"
+#include "pipeline/pipeline.hpp"
+#include "selection/config_error.hpp"
+#include "selection/selection.hpp"
+#include "summary/summary.hpp"
+
+#include <chrono>
+#include <cstdlib>
+#include <memory>
+
+namespace keeper_rotate::host {
+namespace {
+
+long long msSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+}
+
+Outcome failed(int exitCode, const char* stage, const std::string& code, const std::string& message) {
+  Outcome o;
+  o.exitCode = exitCode;
+  o.status = statusForExit(exitCode);
+  o.hasError = true;
+  o.error = StageError{stage, code, message};
+  return o;
+}
+
+}  // namespace
+
+int runRotation(const CliOptions& opts) {
+  const auto start = std::chrono::steady_clock::now();
+  Redactor redactor;
+  Logger logger(redactor);
+  logger.setFormat(opts.logFormat);
+  logger.setVerbose(opts.verbose);
+
+  const std::string providerName = opts.positionals.at(0);
+  const std::string attachedFile = opts.positionals.size() > 1 ? opts.positionals[1] : std::string();
+  std::string writerName;
+  GatewayInput input;
+  std::unique_ptr<RunState> run;
+  // Declared before the instances so every library outlives every instance created from it.
+  PluginRegistry registry(
+      pluginSearchPath(opts.pluginDirs, std::getenv("KEEPER_ROTATE_PLUGIN_PATH"), executablePath()));
+  std::vector<std::unique_ptr<PluginInstance>> sources;
+  std::unique_ptr<PluginInstance> provider, writer;
+
+  Outcome outcome;
+  try {
+    if (!attachedFile.empty())
+      logger.debug("attached file '" + attachedFile + "' is not used by keeper-rotate; ignored");
+    {
+      std::string raw = opts.inputFile.empty() ? readStdinBounded() : readFileBounded(opts.inputFile);
+      decodeGatewayInput(raw, input);  // wipes raw
+    }
+    redactor.add(input.newPassword.reveal());
+    redactor.add(input.oldPassword.reveal());
+
+    run = std::make_unique<RunState>(input, redactor, logger);
+    run->settings["dry_run"] = opts.dryRun ? "1" : "0";
+    run->settings["verbose"] = opts.verbose ? "1" : "0";
+    if (!opts.ksmConfig.empty()) run->settings["ksm_config"] = opts.ksmConfig;
+    if (!attachedFile.empty()) run->settings["attached_file"] = attachedFile;
+
+    const Selection selection = selectPlugins(registry, providerName, *input.pamUser, logger);
+    writerName = selection.writer->name;
+    prepareRunState(selection, *run);
+    validateSelection(selection, *input.pamUser);
+    logger.info("rotating with " + selection.provider->origin() + ", writer " + selection.writer->origin() +
+                (opts.dryRun ? " (dry run)" : ""));
+
+    provider = std::make_unique<PluginInstance>(*selection.provider, *run);
+    writer = std::make_unique<PluginInstance>(*selection.writer, *run);
+    for (const LoadedPlugin* s : selection.sources) sources.push_back(std::make_unique<PluginInstance>(*s, *run));
+    Pipeline pipeline(*run, *provider, *writer, sources, selection.explicitSource, opts.dryRun);
+    outcome = pipeline.run();
+  } catch (const InputError& e) {
+    outcome = failed(kExitUsage, "input", "input.invalid", e.what());
+  } catch (const LoadError& e) {
+    outcome = failed(kExitConfig, "load", "plugin.load", e.what());
+  } catch (const ConfigError& e) {
+    outcome = failed(kExitConfig, "validate", e.code(), e.what());
+  } catch (const std::exception& e) {
+    outcome = failed(kExitInternal, "host", "host.internal", e.what());
+  } catch (...) {
+    outcome = failed(kExitInternal, "host", "host.internal", "unexpected error");
+  }
+  if (outcome.hasError)
+    logger.error(outcome.status + " at stage " + outcome.error.stage + ": " + outcome.error.message);
+
+  // Instances go before the registry's libraries (reverse declaration order does this; made explicit here).
+  sources.clear();
+  provider.reset();
+  writer.reset();
+
+  SummaryInput si{outcome, providerName, writerName, opts.dryRun, run.get(), msSince(start)};
+  printSummary(summaryLine(si, redactor));
+  return outcome.exitCode;
+}
+
+}  // namespace keeper_rotate::host

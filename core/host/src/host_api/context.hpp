@@ -1,0 +1,28 @@
+// kr_context (the opaque per-operation handle of the ABI) and the host's kr_host_api callback table.
+#pragma once
+
+#include "host_api/run_state.hpp"
+#include "loader/plugin.hpp"
+
+#include <keeper_rotate/abi.h>
+
+#include <string>
+
+/// Defined at global scope because abi.h declares it there. One per plugin operation: it knows the run, the
+/// plugin speaking (for log lines) and collects the error the plugin describes with set_error.
+struct kr_context {
+  keeper_rotate::host::RunState* run = nullptr;
+  const keeper_rotate::host::LoadedPlugin* plugin = nullptr;
+  std::string stage;
+  bool errorSet = false;
+  std::string errorCode;
+  std::string errorMessage;
+};
+
+namespace keeper_rotate::host {
+
+/// The callback table handed to every plugin instance. Every callback catches everything: no exception may
+/// cross into plugin code.
+const kr_host_api* hostApi();
+
+}  // namespace keeper_rotate::host

@@ -1,0 +1,177 @@
+#include "host_api/context.hpp"
+
+#include <cstring>
+
+namespace keeper_rotate::host {
+namespace {
+
+kr_view view(const std::string& s) { return kr_view{s.data(), s.size()}; }
+kr_view view(const Secret& s) {
+  const auto v = s.reveal();
+  return kr_view{v.data(), v.size()};
+}
+
+std::string originOf(const kr_context* ctx) { return ctx->plugin ? ctx->plugin->origin() : std::string("host"); }
+
+// A plugin bug must not take the host down from inside a callback: swallow, log if possible.
+template <class Fn>
+auto guard(kr_context* ctx, Fn&& fn, decltype(fn()) fallback) noexcept -> decltype(fn()) {
+  try {
+    if (ctx == nullptr || ctx->run == nullptr) return fallback;
+    return fn();
+  } catch (...) {
+    try {
+      ctx->run->logger.log(KR_LOG_ERROR, "host", "internal error in a host callback called by " + originOf(ctx));
+    } catch (...) {
+    }
+    return fallback;
+  }
+}
+
+void cbLog(kr_context* ctx, kr_log_level level, const char* message) {
+  guard(ctx, [&] {
+    ctx->run->logger.log(level, originOf(ctx), message ? message : "");
+    return 0;
+  }, 0);
+}
+
+void cbSetError(kr_context* ctx, const char* code, const char* message) {
+  guard(ctx, [&] {
+    ctx->errorSet = true;
+    ctx->errorCode = code ? code : "";
+    ctx->errorMessage = message ? message : "";
+    return 0;
+  }, 0);
+}
+
+kr_status cbInputGet(kr_context* ctx, const char* key, kr_view* out) {
+  return guard(ctx, [&] {
+    if (!key || !out) return KR_ERR_UNAVAILABLE;
+    const GatewayInput& in = ctx->run->input;
+    const std::string k(key);
+    // The Gateway's passwords are deliberately not offered: no plugin needs them, so none can leak them.
+    const std::string* v = k == "providerRecordUid"   ? &in.providerRecordUid
+                           : k == "resourceRecordUid" ? &in.resourceRecordUid
+                           : k == "userRecordUid"     ? &in.userRecordUid
+                           : k == "user"              ? &in.user
+                                                      : nullptr;
+    if (!v) return KR_ERR_UNAVAILABLE;
+    *out = view(*v);
+    return KR_OK;
+  }, KR_ERR_INTERNAL);
+}
+
+kr_status cbFieldGet(kr_context* ctx, const char* label, kr_view* out) {
+  return guard(ctx, [&] {
+    if (!label || !out) return KR_ERR_UNAVAILABLE;
+    const std::string* v = ctx->run->field(label);
+    if (!v) return KR_ERR_UNAVAILABLE;
+    *out = view(*v);
+    return KR_OK;
+  }, KR_ERR_INTERNAL);
+}
+
+size_t cbRecordCount(kr_context* ctx) {
+  return guard(ctx, [&] { return ctx->run->input.records.size(); }, static_cast<size_t>(0));
+}
+
+kr_status cbRecordGet(kr_context* ctx, size_t index, const char* key, kr_view* out) {
+  return guard(ctx, [&] {
+    const RecordSet& records = ctx->run->input.records;
+    if (!key || !out || index >= records.size()) return KR_ERR_UNAVAILABLE;
+    const std::string* v = records.at(index).get(key);
+    if (!v) return KR_ERR_UNAVAILABLE;
+    *out = view(*v);
+    return KR_OK;
+  }, KR_ERR_INTERNAL);
+}
+
+kr_status cbCredentialGet(kr_context* ctx, const char* name, kr_view* out) {
+  return guard(ctx, [&] {
+    if (!name || !out) return KR_ERR_UNAVAILABLE;
+    const auto* e = ctx->run->credentials.get(name);
+    if (!e) return KR_ERR_UNAVAILABLE;
+    *out = view(e->value);
+    return KR_OK;
+  }, KR_ERR_INTERNAL);
+}
+
+void cbCredentialPut(kr_context* ctx, const char* name, const char* value, size_t size, int secret) {
+  guard(ctx, [&] {
+    if (!name || (!value && size > 0)) return 0;
+    const std::string_view v(value ? value : "", size);
+    if (secret) ctx->run->redactor.add(v);  // first, so no later line can carry it
+    if (!ctx->run->credentialTarget) {
+      ctx->run->logger.log(KR_LOG_WARN, "host",
+                           originOf(ctx) + " put credential part '" + name + "' outside credential resolution; ignored");
+      return 0;
+    }
+    ctx->run->credentialTarget->put(name, v, secret != 0);
+    return 0;
+  }, 0);
+}
+
+void cbResultPut(kr_context* ctx, const char* label, const char* value, size_t size, int secret) {
+  guard(ctx, [&] {
+    if (!label || (!value && size > 0)) return 0;
+    const std::string_view v(value ? value : "", size);
+    const bool isSecret = secret != 0 || ctx->run->secretLabels.count(label) > 0;
+    if (isSecret) ctx->run->redactor.add(v);
+    ctx->run->results.put(label, v, isSecret);
+    return 0;
+  }, 0);
+}
+
+kr_status cbResultGet(kr_context* ctx, const char* label, kr_view* out) {
+  return guard(ctx, [&] {
+    if (!label || !out) return KR_ERR_UNAVAILABLE;
+    const auto* e = ctx->run->results.get(label);
+    if (!e) return KR_ERR_UNAVAILABLE;
+    *out = view(e->value);
+    return KR_OK;
+  }, KR_ERR_INTERNAL);
+}
+
+void cbReportKey(kr_context* ctx, kr_key_event event, const char* keyId) {
+  guard(ctx, [&] {
+    if (!keyId) return 0;
+    KeyEvents& k = ctx->run->keys;
+    switch (event) {
+      case KR_KEY_CREATED: k.created.emplace_back(keyId); break;
+      case KR_KEY_REMOVED: k.removed.emplace_back(keyId); break;
+      case KR_KEY_REMAINING: k.remaining.emplace_back(keyId); break;
+      case KR_KEY_KEPT: k.kept.emplace_back(keyId); break;
+      default:
+        ctx->run->logger.log(KR_LOG_WARN, "host", originOf(ctx) + " reported an unknown key event");
+    }
+    return 0;
+  }, 0);
+}
+
+kr_status cbSettingGet(kr_context* ctx, const char* key, kr_view* out) {
+  return guard(ctx, [&] {
+    if (!key || !out) return KR_ERR_UNAVAILABLE;
+    const auto it = ctx->run->settings.find(key);
+    if (it == ctx->run->settings.end()) return KR_ERR_UNAVAILABLE;
+    *out = view(it->second);
+    return KR_OK;
+  }, KR_ERR_INTERNAL);
+}
+
+void cbRegisterSecret(kr_context* ctx, const char* value, size_t size) {
+  guard(ctx, [&] {
+    if (value && size > 0) ctx->run->redactor.add(std::string_view(value, size));
+    return 0;
+  }, 0);
+}
+
+const kr_host_api kApi = {sizeof(kr_host_api), KR_ABI_MAJOR,    KR_ABI_MINOR,  &cbLog,        &cbSetError,
+                          &cbInputGet,         &cbFieldGet,     &cbRecordCount, &cbRecordGet,  &cbCredentialGet,
+                          &cbCredentialPut,    &cbResultPut,    &cbResultGet,  &cbReportKey,  &cbSettingGet,
+                          &cbRegisterSecret};
+
+}  // namespace
+
+const kr_host_api* hostApi() { return &kApi; }
+
+}  // namespace keeper_rotate::host

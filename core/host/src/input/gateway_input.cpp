@@ -1,0 +1,188 @@
+#include "input/gateway_input.hpp"
+
+#include "input/json_values.hpp"
+#include "util/encoding.hpp"
+
+#include <Poco/Exception.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <memory>
+#include <unistd.h>
+
+namespace keeper_rotate::host {
+namespace {
+
+// Wipes a buffer on every exit path (the decoded JSON holds the passwords and the records' secrets).
+struct WipeOnExit {
+  std::string& buffer;
+  ~WipeOnExit() { util::wipe(buffer); }
+};
+
+std::string readBounded(int fd, std::size_t cap, const std::string& what) {
+  std::string data;
+  char chunk[16384];
+  for (;;) {
+    const ssize_t n = ::read(fd, chunk, sizeof chunk);
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      util::wipe(data);
+      throw InputError("cannot read " + what + ": " + std::strerror(errno));
+    }
+    data.append(chunk, static_cast<std::size_t>(n));
+    explicit_bzero(chunk, sizeof chunk);
+    if (data.size() > cap) {
+      util::wipe(data);
+      throw InputError(what + " is larger than " + std::to_string(cap) +
+                       " bytes; a Gateway payload is a few KiB, refusing to parse it");
+    }
+  }
+  explicit_bzero(chunk, sizeof chunk);
+  return data;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\n' || s.front() == '\r' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' || s.back() == '\t'))
+    s.remove_suffix(1);
+  return s;
+}
+
+/// JSON text as given, or the JSON inside base64. `what` names the source for messages.
+std::string jsonText(std::string_view raw, const std::string& what) {
+  const std::string_view text = trim(raw);
+  if (text.empty()) throw InputError(what + " is empty (expected base64 of the Gateway's JSON object)");
+  if (text.front() == '{' || text.front() == '[') return std::string(text);
+  std::size_t bad = 0;
+  auto decoded = util::decodeBase64(text, &bad);
+  if (!decoded)
+    throw InputError(what + " is neither JSON nor valid base64 (invalid base64 at offset " + std::to_string(bad) +
+                     ")");
+  if (trim(*decoded).empty()) {
+    util::wipe(*decoded);
+    throw InputError(what + " decodes to nothing (expected a JSON object)");
+  }
+  return std::move(*decoded);
+}
+
+Poco::Dynamic::Var parseJson(const std::string& text, const std::string& what) {
+  try {
+    Poco::JSON::Parser parser;
+    return parser.parse(text);
+  } catch (const Poco::Exception& e) {
+    // Poco's message carries position information, not the input itself.
+    throw InputError(what + " is not valid JSON: " + e.message());
+  } catch (const std::exception& e) {
+    throw InputError(what + " is not valid JSON: " + e.what());
+  }
+}
+
+/// A top-level string key. Absent or null -> `required` decides; any other type is an error.
+std::string stringKey(const Poco::JSON::Object& obj, const char* key, bool required) {
+  if (!obj.has(key) || obj.isNull(key)) {
+    if (required) throw InputError("input has no '" + std::string(key) + "' (required)");
+    return {};
+  }
+  const Poco::Dynamic::Var v = obj.get(key);
+  if (!v.isString())
+    throw InputError("input key '" + std::string(key) + "' must be a string, got " + json::typeName(v));
+  std::string s = v.extract<std::string>();
+  if (required && s.empty()) throw InputError("input key '" + std::string(key) + "' is empty (required)");
+  return s;
+}
+
+Record decodeRecord(const Poco::Dynamic::Var& item, std::size_t index) {
+  const std::string where = "records[" + std::to_string(index) + "]";
+  if (item.type() != typeid(Poco::JSON::Object::Ptr))
+    throw InputError(where + " must be an object, got " + json::typeName(item));
+  const auto& obj = *item.extract<Poco::JSON::Object::Ptr>();
+  if (!obj.has("uid") || !obj.get("uid").isString() || obj.get("uid").extract<std::string>().empty())
+    throw InputError(where + " has no string 'uid'");
+  std::string title;
+  if (obj.has("title") && !obj.isNull("title")) {
+    if (!obj.get("title").isString()) throw InputError(where + " 'title' must be a string");
+    title = obj.get("title").extract<std::string>();
+  }
+  Record record(obj.get("uid").extract<std::string>(), title);
+  for (const auto& [key, value] : obj) {
+    if (key == "uid" || key == "title") continue;
+    if (auto text = json::fieldText(value)) record.add(key, std::move(*text));
+  }
+  return record;
+}
+
+void decodeRecords(const Poco::JSON::Object& obj, RecordSet& out) {
+  if (!obj.has("records") || obj.isNull("records")) throw InputError("input has no 'records' (required)");
+  const Poco::Dynamic::Var v = obj.get("records");
+  Poco::Dynamic::Var array;
+  std::string nested;
+  WipeOnExit wipeNested{nested};
+  if (v.isString()) {
+    nested = jsonText(v.extract<std::string>(), "input key 'records'");
+    array = parseJson(nested, "input key 'records'");
+  } else {
+    array = v;  // tolerated: an already-decoded array
+  }
+  if (array.type() != typeid(Poco::JSON::Array::Ptr))
+    throw InputError("input key 'records' must be (base64 of) a JSON array, got " + json::typeName(array));
+  const auto& items = *array.extract<Poco::JSON::Array::Ptr>();
+  for (std::size_t i = 0; i < items.size(); ++i) out.add(decodeRecord(items.get(static_cast<unsigned>(i)), i));
+}
+
+}  // namespace
+
+std::string readStdinBounded(std::size_t cap) {
+  if (::isatty(STDIN_FILENO))
+    throw InputError(
+        "stdin is a terminal: the Gateway pipes one line of base64 JSON on stdin; use --input FILE for manual runs");
+  return readBounded(STDIN_FILENO, cap, "stdin");
+}
+
+std::string readFileBounded(const std::string& path, std::size_t cap) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw InputError("cannot open --input file '" + path + "': " + std::strerror(errno));
+  try {
+    std::string data = readBounded(fd, cap, "--input file '" + path + "'");
+    ::close(fd);
+    return data;
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+}
+
+void decodeGatewayInput(std::string& raw, GatewayInput& out) {
+  WipeOnExit wipeRaw{raw};
+  std::string text = jsonText(raw, "input");
+  WipeOnExit wipeText{text};
+  const Poco::Dynamic::Var root = parseJson(text, "input");
+  if (root.type() != typeid(Poco::JSON::Object::Ptr))
+    throw InputError("input must be a JSON object, got " + json::typeName(root));
+  const auto& obj = *root.extract<Poco::JSON::Object::Ptr>();
+
+  out.userRecordUid = stringKey(obj, "userRecordUid", true);
+  out.providerRecordUid = stringKey(obj, "providerRecordUid", false);
+  out.resourceRecordUid = stringKey(obj, "resourceRecordUid", false);
+  out.user = stringKey(obj, "user", false);
+  {
+    std::string pw = stringKey(obj, "newPassword", false);
+    out.newPassword = Secret(pw);
+    util::wipe(pw);
+    pw = stringKey(obj, "oldPassword", false);
+    out.oldPassword = Secret(pw);
+    util::wipe(pw);
+  }
+  decodeRecords(obj, out.records);
+  out.pamUser = out.records.byUid(out.userRecordUid);
+  if (out.pamUser == nullptr)
+    throw InputError("the PAM User record (userRecordUid " + out.userRecordUid + ") is not among the " +
+                     std::to_string(out.records.size()) + " records in 'records'");
+}
+
+}  // namespace keeper_rotate::host

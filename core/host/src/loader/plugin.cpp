@@ -1,0 +1,162 @@
+#include "loader/plugin.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <dlfcn.h>
+#include <sys/stat.h>
+
+namespace keeper_rotate::host {
+namespace {
+
+std::string hex32(std::uint32_t v) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%08X", v);
+  return buf;
+}
+
+[[noreturn]] void refuse(const std::filesystem::path& path, const std::string& why, const std::string& todo) {
+  throw LoadError("cannot load plugin " + path.string() + ": " + why + (todo.empty() ? "" : ". " + todo));
+}
+
+void checkFile(const std::filesystem::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0)
+    refuse(path, std::string("cannot access the file (") + std::strerror(errno) + ")",
+           "Check the plugin name and the plugin directories (--plugin-dir, KEEPER_ROTATE_PLUGIN_PATH)");
+  if (!S_ISREG(st.st_mode)) refuse(path, "not a regular file", "");
+  // Code that anyone on the machine can change must not run with the Gateway's credentials.
+  if ((st.st_mode & S_IWOTH) != 0)
+    refuse(path, "the file is world-writable", "Remove write permission for others (chmod o-w)");
+}
+
+const kr_abi_tag& readTag(boost::dll::shared_library& lib, const std::filesystem::path& path) {
+  if (!lib.has(KR_ABI_TAG_SYMBOL))
+    refuse(path, std::string("it exports no '") + KR_ABI_TAG_SYMBOL + "' symbol, so it is not a keeper-rotate plugin",
+           "Build it with the keeper-rotate SDK (KEEPER_ROTATE_REGISTER_* macro)");
+  const auto& tag = lib.get<const kr_abi_tag>(KR_ABI_TAG_SYMBOL);
+  if (tag.magic != KR_ABI_MAGIC)
+    refuse(path, "its ABI tag has magic " + hex32(tag.magic) + ", expected " + hex32(KR_ABI_MAGIC),
+           "The file is not a keeper-rotate plugin or is corrupt");
+  const std::string found = std::to_string(tag.abi_major) + "." + std::to_string(tag.abi_minor);
+  const std::string expected = std::to_string(KR_ABI_MAJOR) + "." + std::to_string(KR_ABI_MINOR);
+  if (tag.abi_major != KR_ABI_MAJOR)
+    refuse(path, "it was built for plugin ABI " + found + ", this keeper-rotate speaks ABI " + expected +
+                     " (majors must match)",
+           "Rebuild the plugin against the SDK of this keeper-rotate version, or use a matching keeper-rotate");
+  if (tag.abi_minor > KR_ABI_MINOR)
+    refuse(path, "it was built for plugin ABI " + found + ", newer than this keeper-rotate's ABI " + expected,
+           "Upgrade keeper-rotate, or rebuild the plugin against this SDK");
+  if (tag.descriptor_size < sizeof(kr_plugin_descriptor))
+    refuse(path, "its descriptor size " + std::to_string(tag.descriptor_size) + " is smaller than the " +
+                     std::to_string(sizeof(kr_plugin_descriptor)) + " bytes of ABI " + expected,
+           "Rebuild the plugin against the SDK of this keeper-rotate version");
+  return tag;
+}
+
+bool opsPresent(const kr_plugin_descriptor& d) {
+  switch (d.kind) {
+    case KR_KIND_PROVIDER:
+      return d.provider && d.provider->struct_size >= sizeof(kr_provider_ops) && d.provider->validate &&
+             d.provider->create && d.provider->prove && d.provider->retire && d.provider->rollback &&
+             !d.credential_source && !d.record_writer;
+    case KR_KIND_CREDENTIAL_SOURCE:
+      return d.credential_source && d.credential_source->struct_size >= sizeof(kr_credential_source_ops) &&
+             d.credential_source->resolve && !d.provider && !d.record_writer;
+    case KR_KIND_RECORD_WRITER:
+      return d.record_writer && d.record_writer->struct_size >= sizeof(kr_record_writer_ops) &&
+             d.record_writer->validate && d.record_writer->store && d.record_writer->verify && !d.provider &&
+             !d.credential_source;
+  }
+  return false;
+}
+
+void checkDescriptor(const kr_plugin_descriptor* d, const kr_abi_tag& tag, kr_kind kind, const std::string& name,
+                     const std::filesystem::path& path) {
+  const std::string rebuild = "Rebuild the plugin with the keeper-rotate SDK";
+  if (d == nullptr) refuse(path, std::string(KR_ENTRY_SYMBOL) + "() returned no descriptor", rebuild);
+  if (d->struct_size != tag.descriptor_size || d->abi_major != tag.abi_major || d->abi_minor != tag.abi_minor)
+    refuse(path, "its descriptor (size " + std::to_string(d->struct_size) + ", ABI " + std::to_string(d->abi_major) +
+                     "." + std::to_string(d->abi_minor) + ") contradicts its ABI tag",
+           rebuild);
+  if (d->kind != kind)
+    refuse(path, std::string("the file name says ") + kindLabel(kind) + " but the plugin declares kind " +
+                     std::to_string(static_cast<int>(d->kind)),
+           "Rename the file to match the plugin's kind");
+  if (d->name == nullptr || name != d->name)
+    refuse(path,
+           "the file name says '" + name + "' but the plugin calls itself '" + (d->name ? d->name : "(null)") + "'",
+           "Name the file <kind>-<plugin name>.so");
+  if (!d->create || !d->destroy || !opsPresent(*d))
+    refuse(path, std::string("its descriptor lacks the operations of a ") + kindLabel(kind), rebuild);
+  if (d->field_count > 0 && d->fields == nullptr) refuse(path, "its field table is missing", rebuild);
+  for (std::size_t i = 0; i < d->field_count; ++i) {
+    const kr_field_spec& f = d->fields[i];
+    if (f.struct_size < sizeof(kr_field_spec) || f.label == nullptr || f.label[0] == '\0')
+      refuse(path, "field #" + std::to_string(i) + " of its metadata is malformed", rebuild);
+  }
+}
+
+}  // namespace
+
+const char* kindPrefix(kr_kind kind) {
+  switch (kind) {
+    case KR_KIND_PROVIDER: return "provider";
+    case KR_KIND_CREDENTIAL_SOURCE: return "source";
+    case KR_KIND_RECORD_WRITER: return "writer";
+  }
+  return "unknown";
+}
+
+const char* kindLabel(kr_kind kind) {
+  switch (kind) {
+    case KR_KIND_PROVIDER: return "provider";
+    case KR_KIND_CREDENTIAL_SOURCE: return "credential source";
+    case KR_KIND_RECORD_WRITER: return "record writer";
+  }
+  return "plugin";
+}
+
+std::optional<kr_kind> kindFromPrefix(const std::string& prefix) {
+  if (prefix == "provider") return KR_KIND_PROVIDER;
+  if (prefix == "source") return KR_KIND_CREDENTIAL_SOURCE;
+  if (prefix == "writer") return KR_KIND_RECORD_WRITER;
+  return std::nullopt;
+}
+
+bool isValidPluginName(const std::string& name) {
+  if (name.empty() || name.size() > 64) return false;
+  if (!((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= '0' && name[0] <= '9'))) return false;
+  for (char c : name)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  return true;
+}
+
+std::unique_ptr<LoadedPlugin> loadPluginFile(const std::filesystem::path& path, kr_kind kind,
+                                             const std::string& name) {
+  checkFile(path);
+  auto plugin = std::make_unique<LoadedPlugin>();
+  plugin->path = path;
+  plugin->kind = kind;
+  plugin->name = name;
+  plugin->library = std::make_unique<boost::dll::shared_library>();
+  std::error_code ec;
+  ::dlerror();  // clear stale state so the message below is this dlopen's
+  plugin->library->load(path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local, ec);
+  if (ec || !plugin->library->is_loaded()) {
+    const char* why = ::dlerror();
+    refuse(path, std::string("the dynamic loader refused it: ") + (why ? why : ec.message()),
+           "Check that it is a shared object built for this system and that its dependencies are installed");
+  }
+  const kr_abi_tag& tag = readTag(*plugin->library, path);
+  plugin->tag = tag;
+  if (!plugin->library->has(KR_ENTRY_SYMBOL))
+    refuse(path, std::string("it exports no entry function '") + KR_ENTRY_SYMBOL + "'",
+           "Register the plugin with a KEEPER_ROTATE_REGISTER_* macro of the SDK");
+  auto& entry = plugin->library->get<const kr_plugin_descriptor*()>(KR_ENTRY_SYMBOL);
+  plugin->descriptor = entry();
+  checkDescriptor(plugin->descriptor, tag, kind, name, path);
+  return plugin;
+}
+
+}  // namespace keeper_rotate::host

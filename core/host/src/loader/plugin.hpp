@@ -1,0 +1,50 @@
+// A loaded plugin shared object: its library handle, ABI tag and static descriptor (metadata only).
+#pragma once
+
+#include <keeper_rotate/abi.h>
+
+#include <boost/dll/shared_library.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace keeper_rotate::host {
+
+/// A plugin that cannot be found or loaded: configuration error, exit code 3.
+class LoadError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// "provider", "source" or "writer": the prefix of the plugin's file name.
+const char* kindPrefix(kr_kind kind);
+/// "provider", "credential source", "record writer": for messages.
+const char* kindLabel(kr_kind kind);
+std::optional<kr_kind> kindFromPrefix(const std::string& prefix);
+
+/// Plugin names are what admins type; restricting them keeps a record field from naming a path.
+bool isValidPluginName(const std::string& name);
+
+struct LoadedPlugin {
+  std::filesystem::path path;
+  kr_kind kind{};
+  std::string name;
+  kr_abi_tag tag{};
+  const kr_plugin_descriptor* descriptor = nullptr;
+  /// Kept loaded for the life of the process (the registry owns this object); never unloaded while an
+  /// instance created from it exists.
+  std::unique_ptr<boost::dll::shared_library> library;
+
+  /// "provider/fake": how log lines name the plugin.
+  std::string origin() const { return std::string(kindPrefix(kind)) + "/" + name; }
+};
+
+/// Load `path`, check it as the plugin `kind`/`name` (as its file name says), in the order the ABI promises:
+/// tag first (no plugin code runs), then the entry function, then descriptor consistency.
+std::unique_ptr<LoadedPlugin> loadPluginFile(const std::filesystem::path& path, kr_kind kind,
+                                             const std::string& name);
+
+}  // namespace keeper_rotate::host
