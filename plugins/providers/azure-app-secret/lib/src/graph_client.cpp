@@ -1,0 +1,182 @@
+#include "kr_azure/graph_client.hpp"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Parser.h>
+
+#include <sstream>
+
+namespace kr_azure {
+
+namespace https = keeper_rotate::https;
+
+GraphError::GraphError(int s, std::string c, std::string m, std::string r, int a)
+    : std::runtime_error("Graph HTTP " + std::to_string(s) + " " + c + ": " + m), status(s), code(std::move(c)),
+      graphMessage(std::move(m)), requestId(std::move(r)), attempts(a) {}
+
+namespace {
+
+struct ParsedError {
+  std::string code, message;
+};
+
+ParsedError parseError(const https::Response& res) {
+  ParsedError e{"HTTP" + std::to_string(res.status), res.reason};
+  try {
+    auto root = Poco::JSON::Parser().parse(res.body).extract<Poco::JSON::Object::Ptr>();
+    if (auto err = root->getObject("error")) {
+      e.code = err->optValue<std::string>("code", e.code);
+      e.message = err->optValue<std::string>("message", e.message);
+    }
+  } catch (const std::exception&) {
+  }
+  return e;
+}
+
+bool contains(const std::string& text, const char* needle) { return text.find(needle) != std::string::npos; }
+
+std::string str(const Poco::JSON::Object::Ptr& o, const char* key) {
+  return o->has(key) && !o->get(key).isEmpty() ? o->get(key).toString() : std::string();
+}
+
+AppInfo parseApp(const Poco::JSON::Object::Ptr& o) {
+  AppInfo app;
+  app.id = str(o, "id");
+  app.appId = str(o, "appId");
+  app.displayName = str(o, "displayName");
+  app.signInAudience = str(o, "signInAudience");
+  if (auto creds = o->getArray("passwordCredentials"))
+    for (std::size_t i = 0; i < creds->size(); ++i) {
+      auto c = creds->getObject(i);
+      if (!c) continue;
+      app.passwords.push_back({str(c, "keyId"), str(c, "displayName"), str(c, "hint"), str(c, "endDateTime")});
+    }
+  return app;
+}
+
+Poco::JSON::Object::Ptr parseObject(const https::Response& res) {
+  return Poco::JSON::Parser().parse(res.body).extract<Poco::JSON::Object::Ptr>();
+}
+
+const char* kSelect = "$select=id,appId,displayName,signInAudience,passwordCredentials";
+
+}  // namespace
+
+GraphClient::GraphClient(https::Client& http, std::string graphRoot, TokenSource tokens, RetryPolicy policy,
+                         Sleeper sleeper, Logger log)
+    : http_(http), root_(std::move(graphRoot)), tokens_(std::move(tokens)), policy_(policy),
+      sleeper_(std::move(sleeper)), log_(std::move(log)) {}
+
+https::Response GraphClient::call(const std::string& method, const std::string& pathAndQuery, const std::string& body,
+                                  Kind kind) {
+  RetryBudget budget(policy_, sleeper_);
+  bool refreshed = false;
+  for (;;) {
+    https::Request req(method, root_ + "/v1.0" + pathAndQuery);
+    req.headers = {{"Authorization", "Bearer " + std::string(tokens_(false).reveal())},
+                   {"Accept", "application/json"}};
+    if (!body.empty()) {
+      req.headers.emplace_back("Content-Type", "application/json");
+      req.body = body;
+    }
+    if (budget.attempts() > 1) req.headers.emplace_back("retry-attempt", std::to_string(budget.attempts() - 1));
+    https::Response res;
+    ++requests_;
+    try {
+      res = http_.send(req);
+    } catch (const https::TransportError& e) {
+      // A write whose request may have reached Graph must not be repeated blindly.
+      if (kind == Kind::Add) throw AddOutcomeUnknown(std::string("connection failed during addPassword: ") + e.what());
+      log_("Graph " + method + " " + pathAndQuery + ": " + e.what() + "; retrying");
+      if (!budget.waitBeforeRetry(std::nullopt))
+        throw GraphUnreachable("Microsoft Graph " + method + " " + pathAndQuery + " failed after " +
+                               std::to_string(budget.attempts()) + " attempts: " + e.what());
+      continue;
+    }
+    if (res.status >= 200 && res.status < 300) {
+      if (kind != Kind::Read) wroteThisRun_ = true;
+      return res;
+    }
+    const ParsedError err = parseError(res);
+    const std::string requestId = res.header("request-id").value_or("");
+    if (res.status == 401 && err.code == "InvalidAuthenticationToken" && !refreshed) {
+      refreshed = true;  // the cached token expired or was revoked: one fresh token, not counted as an attempt
+      tokens_(true);
+      continue;
+    }
+    if (kind == Kind::Add && (res.status >= 500 || res.status == 408))
+      throw AddOutcomeUnknown("addPassword answered HTTP " + std::to_string(res.status) + " " + err.code);
+    const bool retryable = res.status == 429 || res.status == 503 || res.status == 504 || res.status == 409 ||
+                           (res.status == 400 && contains(err.message, "concurrent")) ||
+                           (res.status == 404 && wroteThisRun_) ||
+                           (kind != Kind::Add && (res.status == 500 || res.status == 502));
+    if (!retryable) throw GraphError(res.status, err.code, err.message, requestId, budget.attempts());
+    const auto retryAfter = parseRetryAfter(res.header("Retry-After"));
+    log_("Graph " + method + " " + pathAndQuery + ": HTTP " + std::to_string(res.status) + " " + err.code +
+         "; retrying (attempt " + std::to_string(budget.attempts() + 1) + ")");
+    if (!budget.waitBeforeRetry(retryAfter)) throw GraphError(res.status, err.code, err.message, requestId, budget.attempts());
+  }
+}
+
+std::optional<AppInfo> GraphClient::getById(const std::string& objectId) {
+  try {
+    auto res = call("GET", "/applications/" + objectId + "?" + kSelect, "", Kind::Read);
+    return parseApp(parseObject(res));
+  } catch (const GraphError& e) {
+    if (e.status == 404) return std::nullopt;
+    throw;
+  }
+}
+
+std::vector<AppInfo> GraphClient::findByAppId(const std::string& appId) {
+  auto res = call("GET", "/applications?$filter=appId%20eq%20'" + appId + "'&" + kSelect, "", Kind::Read);
+  std::vector<AppInfo> apps;
+  if (auto value = parseObject(res)->getArray("value"))
+    for (std::size_t i = 0; i < value->size(); ++i)
+      if (auto o = value->getObject(i)) apps.push_back(parseApp(o));
+  return apps;
+}
+
+NewPassword GraphClient::addPassword(const std::string& objectId, const std::string& displayName,
+                                     const std::string& endDateTime) {
+  Poco::JSON::Object cred;
+  cred.set("displayName", displayName);
+  cred.set("endDateTime", endDateTime);
+  Poco::JSON::Object root;
+  root.set("passwordCredential", cred);
+  std::ostringstream body;
+  root.stringify(body);
+  auto res = call("POST", "/applications/" + objectId + "/addPassword", body.str(), Kind::Add);
+  Poco::JSON::Object::Ptr o;
+  try {
+    o = parseObject(res);
+  } catch (const std::exception&) {
+    // Graph did add the secret (2xx) but we cannot read it: same as not knowing the outcome.
+    throw AddOutcomeUnknown("addPassword answered HTTP " + std::to_string(res.status) + " with an unreadable body");
+  }
+  NewPassword p;
+  p.keyId = str(o, "keyId");
+  p.displayName = str(o, "displayName");
+  p.endDateTime = str(o, "endDateTime");
+  p.secret = keeper_rotate::Secret(str(o, "secretText"));
+  o->remove("secretText");
+  if (p.keyId.empty() || p.secret.empty())
+    throw AddOutcomeUnknown("addPassword answered HTTP " + std::to_string(res.status) + " without keyId/secretText");
+  return p;
+}
+
+GraphClient::Removed GraphClient::removePassword(const std::string& objectId, const std::string& keyId) {
+  Poco::JSON::Object root;
+  root.set("keyId", keyId);
+  std::ostringstream body;
+  root.stringify(body);
+  try {
+    call("POST", "/applications/" + objectId + "/removePassword", body.str(), Kind::Remove);
+    return Removed::Now;
+  } catch (const GraphError& e) {
+    // Every peer treats this as "already gone"; some fakes answer 404 instead (reference §2.3, §8.1).
+    if (contains(e.graphMessage, "No password credential found")) return Removed::AlreadyGone;
+    throw;
+  }
+}
+
+}  // namespace kr_azure

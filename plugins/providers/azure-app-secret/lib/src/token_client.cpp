@@ -1,0 +1,119 @@
+#include "kr_azure/token_client.hpp"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Parser.h>
+
+#include <algorithm>
+
+namespace kr_azure {
+
+namespace https = keeper_rotate::https;
+
+bool TokenResult::hasCode(long long code) const { return std::find(codes.begin(), codes.end(), code) != codes.end(); }
+
+TokenResult TokenClient::once(const std::string& tenant, const std::string& clientId,
+                              const keeper_rotate::Secret& secret) {
+  TokenResult result;
+  https::Request req("POST", endpoints_.tokenUrl(tenant));
+  req.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}};
+  // The secret goes straight from the Secret's view into the body; Request zeroes its body on destruction.
+  req.body = "grant_type=client_credentials&client_id=" + https::formEncode(clientId) +
+             "&scope=" + https::formEncode(endpoints_.scope()) + "&client_secret=" + https::formEncode(secret.reveal());
+  https::Response res;
+  try {
+    res = http_.send(req);
+  } catch (const https::TransportError& e) {
+    result.error = e.what();
+    return result;
+  }
+  result.httpStatus = res.status;
+  Poco::JSON::Object::Ptr body;
+  try {
+    body = Poco::JSON::Parser().parse(res.body).extract<Poco::JSON::Object::Ptr>();
+  } catch (const std::exception&) {
+    result.error = "unreadable response (HTTP " + std::to_string(res.status) + ", not JSON)";
+    return result;
+  }
+  if (res.status == 200 && body->has("access_token")) {
+    result.ok = true;
+    result.accessToken = keeper_rotate::Secret(body->getValue<std::string>("access_token"));
+    if (body->has("expires_in")) result.expiresIn = std::chrono::seconds(body->get("expires_in").convert<long long>());
+    body->remove("access_token");
+    return result;
+  }
+  result.error = body->optValue<std::string>("error", "unknown_error");
+  if (auto codes = body->getArray("error_codes"))
+    for (std::size_t i = 0; i < codes->size(); ++i) result.codes.push_back(codes->get(i).convert<long long>());
+  std::string description = body->optValue<std::string>("error_description", "");
+  result.description = description.substr(0, description.find_first_of("\r\n"));
+  return result;
+}
+
+TokenResult TokenClient::request(const std::string& tenant, const std::string& clientId,
+                                 const keeper_rotate::Secret& secret, bool retryTransient) {
+  RetryBudget budget(policy_, sleeper_);
+  for (;;) {
+    TokenResult r = once(tenant, clientId, secret);
+    const bool transient = !r.ok && (r.httpStatus == 0 || r.httpStatus == 429 || r.httpStatus >= 500 ||
+                                     r.error == "temporarily_unavailable");
+    if (r.ok || !transient || !retryTransient || !budget.waitBeforeRetry(std::nullopt)) return r;
+  }
+}
+
+std::string summarizeTokenFailure(const TokenResult& r) {
+  if (r.httpStatus == 0) return "no answer from the token endpoint: " + r.error;
+  std::string s = "HTTP " + std::to_string(r.httpStatus) + " " + r.error;
+  for (auto c : r.codes) s += " AADSTS" + std::to_string(c);
+  return s;
+}
+
+keeper_rotate::Error explainTokenFailure(const TokenResult& r, const std::string& tenant, const std::string& clientId,
+                                         const Endpoints& endpoints) {
+  const std::string where = " (token endpoint " + endpoints.tokenUrl(tenant) + ")";
+  const std::string detail = r.description.empty() ? "" : " Entra ID said: " + r.description;
+  if (r.httpStatus == 0)
+    return keeper_rotate::failure("token.unreachable", "Could not reach the Entra ID token endpoint" + where + ": " +
+                                                           r.error + ". Check network access, HTTPS_PROXY/NO_PROXY "
+                                                           "and azure_authority_host.");
+  if (r.hasCode(7000215))
+    return keeper_rotate::configError(
+        "token.AADSTS7000215",
+        "Entra ID rejected the admin credential's client_secret for client id " + clientId +
+            " (AADSTS7000215 invalid client secret). Make sure the admin credential holds the secret VALUE "
+            "(shown only once, when the secret was created), not the secret ID (a GUID), and that the secret "
+            "belongs to this client id." + where);
+  if (r.hasCode(7000222))
+    return keeper_rotate::configError("token.AADSTS7000222",
+                                      "The admin credential's client_secret for client id " + clientId +
+                                          " has expired (AADSTS7000222). Create a new secret for the admin app and "
+                                          "update the admin credential." + where);
+  if (r.hasCode(700016))
+    return keeper_rotate::configError(
+        "token.AADSTS700016",
+        "Application (client) id " + clientId + " was not found in tenant " + tenant +
+            " (AADSTS700016). Check the admin credential's client_id (the Application (client) ID, not the object "
+            "id) and tenant_id, and that the app is registered in that tenant." + where);
+  if (r.hasCode(90002))
+    return keeper_rotate::configError(
+        "token.AADSTS90002",
+        "Tenant " + tenant + " was not found at " + endpoints.authority +
+            " (AADSTS90002). Check tenant_id, and azure_cloud: a GCC High tenant needs 'usgov', DoD 'usgov-dod', "
+            "21Vianet 'china'; GCC (moderate) tenants use 'public'." + where);
+  if (r.hasCode(900023))
+    return keeper_rotate::configError("token.AADSTS900023", "tenant_id '" + tenant +
+                                                                "' is neither a tenant GUID nor a domain name "
+                                                                "(AADSTS900023)." + where);
+  if (r.hasCode(70011) || r.hasCode(700022) || r.hasCode(500011))
+    return keeper_rotate::configError(
+        "token.scope", "Entra ID rejected the scope " + endpoints.scope() + " (" + summarizeTokenFailure(r) +
+                           "). azure_graph_endpoint must be the Graph root of the same cloud as the authority, e.g. "
+                           "https://graph.microsoft.com with https://login.microsoftonline.com." + detail + where);
+  if (r.error == "invalid_client" || r.error == "unauthorized_client")
+    return keeper_rotate::configError("token." + r.error, "Entra ID rejected the admin credential for client id " +
+                                                              clientId + " (" + summarizeTokenFailure(r) + ")." +
+                                                              detail + where);
+  return keeper_rotate::failure("token.failed", "Token request for client id " + clientId + " failed (" +
+                                                    summarizeTokenFailure(r) + ")." + detail + where);
+}
+
+}  // namespace kr_azure
