@@ -1,0 +1,262 @@
+// The C++ KSM client against the fake KSM server over real HTTPS: binding, reads (direct and shared folder),
+// updates, transactions, key redirects, throttling and error reporting.
+#include "fake_env.hpp"
+
+#include <doctest/doctest.h>
+
+#include <keeper_rotate/ksm/base64.hpp>
+#include <keeper_rotate/ksm/crypto.hpp>
+#include <keeper_rotate/ksm/errors.hpp>
+#include <keeper_rotate/ksm/record.hpp>
+
+#include <Poco/JSON/Parser.h>
+
+#include <cstdlib>
+#include <fstream>
+
+using namespace keeper_rotate;
+using namespace keeper_rotate::ksm;
+using kr_ksm_test::FakeEnv;
+using kr_ksm_test::pamUserJson;
+
+namespace {
+
+const ksm::Record* byUid(const SecretsResult& r, const std::string& uid) {
+  for (const auto& rec : r.records)
+    if (rec.uid == uid) return &rec;
+  return nullptr;
+}
+
+std::string errorOf(const std::function<void()>& f, KsmError::Kind* kind = nullptr, std::string* code = nullptr) {
+  try {
+    f();
+  } catch (const KsmError& e) {
+    if (kind) *kind = e.kind();
+    if (code) *code = e.code();
+    return e.what();
+  }
+  return "<no error>";
+}
+
+}  // namespace
+
+TEST_CASE("binding a one-time token with a custom server key yields a working config, once") {
+  FakeEnv env;
+  env.fake.putRecord("rec-direct-000000000001", pamUserJson("direct", "pw-1"));
+  BindOptions b;
+  b.token = env.fake.createOneTimeToken();
+  b.hostname = env.fake.hostname();
+  b.serverPublicKeyId = env.fake.serverKeyId();
+  b.serverPublicKey = env.fake.serverPublicKey();
+  b.client = env.options();
+  Config bound = bindToken(b);
+  CHECK(bound.appKey.size() == 32);
+  CHECK(bound.clientKey.empty());
+  CHECK(bound.hostname == env.fake.hostname());
+  CHECK(bound.appOwnerPublicKey.size() == 65);
+  CHECK(env.fake.deviceCount() == 1);
+  CHECK(env.fake.requestCount("get_secret") == 2);  // bind + the immediate re-query
+
+  // The written config parses back and works.
+  const Secret json = configToJson(bound);
+  Client client(parseConfig(json.reveal(), "bound"), env.options());
+  auto r = client.getRecord("rec-direct-000000000001");
+  CHECK(firstValue(*r.data, "password") == std::optional<std::string>("pw-1"));
+
+  // A token is single-use.
+  KsmError::Kind kind{};
+  std::string code;
+  const std::string msg = errorOf([&] { bindToken(b); }, &kind, &code);
+  CHECK(kind == KsmError::Kind::Server);
+  CHECK(code == "access_denied");
+  CHECK(msg.find("get_secret") != std::string::npos);
+}
+
+TEST_CASE("records shared directly and inside shared folders are read and decrypted") {
+  FakeEnv env;
+  env.fake.addSharedFolder("folder-aaaaaaaaaaaaaaaa");
+  env.fake.putRecord("rec-direct-000000000001", pamUserJson("direct", "pw-direct"));
+  env.fake.putRecord("rec-folder-000000000002", pamUserJson("in folder", "pw-folder"), "folder-aaaaaaaaaaaaaaaa");
+  Client client = env.client();
+  const SecretsResult all = client.getSecrets();
+  CHECK(all.appTitle == "keeper-rotate fake KSM app");
+  REQUIRE(all.records.size() == 2);
+  const auto* direct = byUid(all, "rec-direct-000000000001");
+  const auto* folder = byUid(all, "rec-folder-000000000002");
+  REQUIRE(direct);
+  REQUIRE(folder);
+  CHECK(direct->folderUid.empty());
+  CHECK(folder->folderUid == "folder-aaaaaaaaaaaaaaaa");
+  CHECK(firstValue(*direct->data, "password") == std::optional<std::string>("pw-direct"));
+  CHECK(firstValue(*folder->data, "password") == std::optional<std::string>("pw-folder"));
+  CHECK(firstValueByLabel(*folder->data, "note") == std::optional<std::string>("ünïcode ✓"));
+  CHECK(folder->title() == "in folder");
+  CHECK(folder->revision == env.fake.revision("rec-folder-000000000002"));
+
+  const Record one = client.getRecord("rec-folder-000000000002");
+  CHECK(one.title() == "in folder");
+  KsmError::Kind kind{};
+  const std::string msg = errorOf([&] { client.getRecord("missing-uid-0000000000x"); }, &kind);
+  CHECK(kind == KsmError::Kind::NotFound);
+  CHECK(msg.find("missing-uid-0000000000x") != std::string::npos);
+}
+
+TEST_CASE("update_secret changes only what the client changed and enforces the revision") {
+  FakeEnv env;
+  env.fake.addSharedFolder("folder-aaaaaaaaaaaaaaaa");
+  env.fake.putRecord("rec-folder-000000000002", pamUserJson("in folder", "pw-folder"), "folder-aaaaaaaaaaaaaaaa");
+  Client client = env.client();
+  Record r = client.getRecord("rec-folder-000000000002");
+  const auto before = r.revision;
+  CHECK(setFieldValue(*r.data, "client_secret_id", "text", "key-1"));
+  CHECK_FALSE(setFieldValue(*r.data, "application_object_id", "text", "22222222-2222-4333-8444-555555555555"));
+  client.updateRecord(r);
+  CHECK(env.fake.revision("rec-folder-000000000002") > before);
+  Poco::JSON::Parser parser;
+  auto stored = parseRecordJson(env.fake.readRecord("rec-folder-000000000002"), "x");
+  CHECK(firstValueByLabel(*stored, "client_secret_id") == std::optional<std::string>("key-1"));
+  CHECK(firstValueByLabel(*stored, "application_object_id") ==
+        std::optional<std::string>("22222222-2222-4333-8444-555555555555"));
+  CHECK(firstValue(*stored, "password") == std::optional<std::string>("pw-folder"));
+  CHECK(firstValueByLabel(*stored, "managed") == std::optional<std::string>("true"));
+  CHECK(stored->getValue<std::string>("notes") == "kept as is");
+
+  // Saving again with the old revision is a stale write.
+  KsmError::Kind kind{};
+  std::string code;
+  const std::string msg = errorOf([&] { client.updateRecord(r); }, &kind, &code);
+  CHECK(kind == KsmError::Kind::Server);
+  CHECK(code == "out_of_sync");
+  CHECK(msg.find("rec-folder-000000000002") != std::string::npos);
+  CHECK(msg.find("update_secret") != std::string::npos);
+}
+
+TEST_CASE("rotation transactions are staged until finalize, and rollback discards them") {
+  FakeEnv env;
+  env.fake.putRecord("rec-direct-000000000001", pamUserJson("direct", "pw-1"));
+  Client client = env.client();
+
+  Record r = client.getRecord("rec-direct-000000000001");
+  setFieldValue(*r.data, "client_secret", "secret", "staged-value-1");
+  client.updateRecord(r, "rotation");
+  REQUIRE(env.fake.stagedRecord("rec-direct-000000000001"));
+  CHECK(firstValueByLabel(*client.getRecord("rec-direct-000000000001").data, "client_secret") == std::nullopt);
+  client.finalizeUpdate("rec-direct-000000000001");
+  CHECK_FALSE(env.fake.stagedRecord("rec-direct-000000000001"));
+  CHECK(firstValueByLabel(*client.getRecord("rec-direct-000000000001").data, "client_secret") ==
+        std::optional<std::string>("staged-value-1"));
+
+  Record again = client.getRecord("rec-direct-000000000001");
+  setFieldValue(*again.data, "client_secret", "secret", "staged-value-2");
+  client.updateRecord(again, "rotation");
+  client.rollbackUpdate("rec-direct-000000000001");
+  CHECK(firstValueByLabel(*client.getRecord("rec-direct-000000000001").data, "client_secret") ==
+        std::optional<std::string>("staged-value-1"));
+  std::string code;
+  errorOf([&] { client.finalizeUpdate("rec-direct-000000000001"); }, nullptr, &code);
+  CHECK(code == "no_transaction");
+}
+
+TEST_CASE("a server key redirect is followed and throttling is retried within bounds") {
+  FakeEnv env;
+  env.fake.putRecord("rec-direct-000000000001", pamUserJson("direct", "pw-1"));
+  Client client = env.client();
+  env.fake.rotateKeyId(43);
+  CHECK(client.getRecord("rec-direct-000000000001").title() == "direct");
+  CHECK(client.serverPublicKeyId() == 43);
+
+  env.fake.throttleNext(2, 0.01);
+  const int before = env.fake.requestCount("get_secret");
+  CHECK(client.getRecord("rec-direct-000000000001").title() == "direct");
+  CHECK(env.fake.requestCount("get_secret") == before + 3);
+
+  auto options = env.options();
+  options.maxThrottleRetries = 2;
+  options.https.caFile = env.ca.caCertFile();
+  Client impatient(env.deviceConfig(), options);
+  env.fake.throttleNext(5, 0.01);
+  KsmError::Kind kind{};
+  const std::string msg = errorOf([&] { impatient.getSecrets(); }, &kind);
+  CHECK(kind == KsmError::Kind::Throttled);
+  CHECK(msg.find("throttled") != std::string::npos);
+}
+
+TEST_CASE("server errors carry code and record, signatures are checked, the client version is configurable") {
+  FakeEnv env;
+  env.fake.putRecord("rec-direct-000000000001", pamUserJson("direct", "pw-1"));
+  auto options = env.options();
+  options.clientVersion = "cpp1.0";
+  Client odd(env.deviceConfig(), options);
+  std::string code;
+  const std::string msg = errorOf([&] { odd.getRecord("rec-direct-000000000001"); }, nullptr, &code);
+  CHECK(code == "invalid_client_version");
+  CHECK(msg.find("KEEPER_ROTATE_KSM_CLIENT_VERSION") != std::string::npos);
+
+  Client normal = env.client();
+  normal.getSecrets();
+  CHECK(env.fake.lastClientVersion() == kDefaultClientVersion);
+
+  // A device whose key does not match what the server registered fails the signature check.
+  Config forged = env.deviceConfig();
+  forged.privateKey = crypto::EcKey::generate().pkcs8();
+  Client impostor(std::move(forged), env.options());
+  const std::string denied = errorOf([&] { impostor.getSecrets(); }, nullptr, &code);
+  CHECK(code == "access_denied");
+  CHECK(denied.find("Signature is invalid") != std::string::npos);
+
+  env.fake.failNextUpdate("rec-direct-000000000001", 500, "internal_error");
+  Record r = normal.getRecord("rec-direct-000000000001");
+  const std::string failed = errorOf([&] { normal.updateRecord(r); }, nullptr, &code);
+  CHECK(code == "internal_error");
+  CHECK(failed.find("HTTP 500") != std::string::npos);
+  CHECK(failed.find("rec-direct-000000000001") != std::string::npos);
+}
+
+TEST_CASE("configuration: file, KSM_CONFIG as JSON or base64, default path, both base64 alphabets") {
+  FakeEnv env;
+  const std::string json = env.fake.createDevice().json;
+  const std::string file = env.dir.path() + "/ksm.json";
+  std::ofstream(file) << json;
+
+  ::unsetenv("KSM_CONFIG");
+  ConfigLocations where;
+  where.defaultFile = env.dir.path() + "/absent.json";
+  KsmError::Kind kind{};
+  const std::string none = errorOf([&] { loadConfig(where); }, &kind);
+  CHECK(kind == KsmError::Kind::Config);
+  CHECK(none.find("--ksm-config") != std::string::npos);
+  CHECK(none.find("KSM_CONFIG") != std::string::npos);
+
+  where.defaultFile = file;
+  CHECK(loadConfig(where).source == "file " + file);
+
+  ::setenv("KSM_CONFIG", base64::encode(json).c_str(), 1);
+  CHECK(loadConfig(where).source == "KSM_CONFIG");
+  ::setenv("KSM_CONFIG", json.c_str(), 1);
+  Config fromEnv = loadConfig(where);
+  CHECK(fromEnv.appKey.size() == 32);
+  where.explicitFile = file;
+  CHECK(loadConfig(where).source == "file " + file);
+  ::unsetenv("KSM_CONFIG");
+
+  // Url-safe, unpadded values and a numeric serverPublicKeyId are accepted too.
+  Config c = parseConfig(json, "x");
+  Poco::JSON::Object o;
+  o.set("hostname", c.hostname);
+  o.set("clientId", c.clientId);
+  o.set("privateKey", base64::encodeUrl(c.privateKey.reveal()));
+  o.set("appKey", base64::encodeUrl(c.appKey.reveal()));
+  o.set("serverPublicKeyId", env.fake.serverKeyId());
+  o.set("serverPublicKey", base64::encode(c.serverPublicKey));
+  std::ostringstream alt;
+  o.stringify(alt);
+  Client client(parseConfig(alt.str(), "alt"), env.options());
+  CHECK(client.getSecrets().records.empty());
+
+  CHECK_THROWS_AS(parseConfig(R"({"hostname":"h"})", "partial"), KsmError);
+  const std::string partial = errorOf([&] { parseConfig(R"({"hostname":"h"})", "partial"); });
+  CHECK(partial.find("clientId") != std::string::npos);
+  CHECK(partial.find("privateKey") != std::string::npos);
+  CHECK(resolveHostname("EU") == "keepersecurity.eu");
+  CHECK(resolveHostname("localhost:8443") == "localhost:8443");
+}

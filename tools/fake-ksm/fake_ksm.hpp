@@ -1,0 +1,101 @@
+// A local Keeper Secrets Manager server for tests and the demo: the server side of the protocol in
+// reference/keeper-gateway-and-ksm.md §4, over HTTPS on 127.0.0.1 with a test CA.
+//
+// Faithful where it matters to clients: requests are ECIES/AES-GCM decrypted with the server key and their ECDSA
+// signatures verified against the device key registered at binding; records are stored encrypted exactly as the
+// service delivers them (record key under the app key or the shared folder's key, data under the record key,
+// vault-style space padding); revisions are enforced on update; staged (transactionType) updates wait for
+// finalize or rollback. Choices where the real service is undocumented (reference §8.3): a stale revision is
+// HTTP 400 {"error":"out_of_sync"}; readers see the committed record while an update is staged; the revision
+// increments when a change is committed (immediately, or at finalize).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace keeper_rotate::testsupport {
+class TestCa;
+}
+
+namespace keeper_rotate::fakeksm {
+
+struct Options {
+  int serverKeyId = 42;            ///< the id clients must send in PublicKeyId
+  std::string appTitle = "keeper-rotate fake KSM app";
+  std::uint16_t port = 0;
+};
+
+/// A KSM client configuration for a device registered directly on the fake (no token round trip).
+struct DeviceConfig {
+  std::string json;  ///< config JSON as the SDKs write it (hostname, clientId, privateKey, appKey, ...)
+};
+
+class FakeKsm {
+ public:
+  FakeKsm(const testsupport::TestCa& ca, Options options = {});
+  ~FakeKsm();
+  FakeKsm(const FakeKsm&) = delete;
+  FakeKsm& operator=(const FakeKsm&) = delete;
+
+  std::string hostname() const;  ///< "localhost:PORT" (what goes into a KSM config)
+  std::string baseUrl() const;
+  std::uint16_t port() const;
+  int serverKeyId() const;
+  std::string serverPublicKey() const;  ///< raw 65-byte point
+  std::string serverPublicKeyUrlB64() const;
+
+  // ---- application, devices, tokens ----
+  /// A fresh one-time access token (url-safe base64, 43 characters) usable for one binding.
+  std::string createOneTimeToken();
+  /// Register a device directly and return its config (as if bound earlier).
+  DeviceConfig createDevice();
+  /// Number of devices bound so far (through tokens or createDevice).
+  std::size_t deviceCount() const;
+
+  // ---- records (plain-form seeding and reading for tests) ----
+  void addSharedFolder(const std::string& folderUid);
+  /// Create or replace a record from plain JSON; it is stored encrypted. Empty folderUid: shared directly.
+  /// Replacing increments the revision.
+  void putRecord(const std::string& uid, const std::string& plainJson, const std::string& folderUid = {});
+  /// Committed record JSON as a client would decrypt it (padding trimmed). Throws if unknown.
+  std::string readRecord(const std::string& uid) const;
+  /// Staged (not yet finalized) JSON, if an update with a transactionType is pending.
+  std::optional<std::string> stagedRecord(const std::string& uid) const;
+  std::int64_t revision(const std::string& uid) const;
+
+  // ---- fault injection ----
+  /// Rotate the server key id: requests with the old id get {"error":"key","key_id":newId}.
+  void rotateKeyId(int newId);
+  /// The next `count` requests are answered 403 {"error":"throttled","retry_after":seconds}.
+  void throttleNext(int count, double retryAfterSeconds);
+  /// The next update_secret for `uid` fails with this status and error code (nothing is stored).
+  void failNextUpdate(const std::string& uid, int status = 500, const std::string& errorCode = "internal_error");
+  /// Bump the revision now, as if another client saved the record (the next update with the old one is stale).
+  void bumpRevision(const std::string& uid);
+  /// Right before the next update_secret for `uid` is processed, another writer sets the standard password field
+  /// to `newPassword` and commits (new revision): the incoming update then hits a stale revision.
+  void changePasswordBeforeNextUpdate(const std::string& uid, const std::string& newPassword);
+  /// Require this clientVersion prefix set (default accepts m[a-z] + digits.digits.digits).
+  void rejectClientVersions(bool reject);
+
+  // ---- observation ----
+  /// Count of requests per endpoint name ("get_secret", "update_secret", ...), including rejected ones.
+  int requestCount(const std::string& endpoint) const;
+  /// Last clientVersion seen.
+  std::string lastClientVersion() const;
+
+  /// Load a seed file: {"folders":[{"uid":..}], "records":[{"uid":..,"folderUid":..,"data":{..}}]}.
+  void loadSeed(const std::string& seedJson);
+  /// Admin endpoints under /admin/ (for the executable) require "Authorization: Bearer <token>".
+  void enableAdmin(const std::string& adminToken);
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace keeper_rotate::fakeksm
