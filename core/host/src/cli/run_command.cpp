@@ -93,6 +93,8 @@ int runRotation(const CliOptions& opts) {
   }
   if (outcome.hasError)
     logger.error(outcome.status + " at stage " + outcome.error.stage + ": " + outcome.error.message);
+  else
+    logger.info("done: " + outcome.status);
 
   // Instances go before the registry's libraries (reverse declaration order does this; made explicit here).
   sources.clear();

@@ -170,8 +170,8 @@ Outcome Pipeline::run() {
     fail(validateExit(r.status), "validate", r);
     return out_;
   }
-  buildPlan(durable);
   if (dryRun_) {
+    buildPlan(durable);
     for (const auto& step : out_.plan) run_.logger.info("plan: " + step);
     out_.status = "dry-run";
     return out_;

@@ -1,0 +1,145 @@
+// Test provider `fake`: a real plugin shared object that drives the host's pipeline through every path.
+//
+// Its "identity system" is a state file (field fake_state_file) with one key id per line. create() adds a key
+// with a random secret, rollback() removes it, retire() removes every other key. Steps fail on request:
+//   fake_fail_at  = comma-separated steps: validate, validate-config, create, create-after-key, prove, retire,
+//                   rollback   (retire fails after removing only the first old key: a partial retire)
+//   fake_throw_at = comma-separated steps at which a C++ exception is thrown (the SDK must catch it)
+// It deliberately logs its secrets (debug level) so tests prove that the host redacts them.
+#include "fake_state.hpp"
+
+#include <keeper_rotate/sdk.hpp>
+
+#include <algorithm>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+
+namespace {
+
+using keeper_rotate::Context;
+using keeper_rotate::Field;
+
+std::string randomHex(std::size_t bytes) {
+  std::ifstream urandom("/dev/urandom", std::ios::binary);
+  std::string out;
+  static constexpr char hex[] = "0123456789abcdef";
+  for (std::size_t i = 0; i < bytes; ++i) {
+    const auto c = static_cast<unsigned char>(urandom.get());
+    out.push_back(hex[c >> 4]);
+    out.push_back(hex[c & 15]);
+  }
+  return out;
+}
+
+std::string base64(std::string_view in) {
+  static constexpr char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    const unsigned n = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
+                       static_cast<unsigned char>(in[i + 2]);
+    out += {a[(n >> 18) & 63], a[(n >> 12) & 63], a[(n >> 6) & 63], a[n & 63]};
+  }
+  if (i < in.size()) {
+    unsigned n = static_cast<unsigned char>(in[i]) << 16;
+    if (i + 1 < in.size()) n |= static_cast<unsigned char>(in[i + 1]) << 8;
+    out += {a[(n >> 18) & 63], a[(n >> 12) & 63]};
+    out += i + 1 < in.size() ? std::string(1, a[(n >> 6) & 63]) + "=" : std::string("==");
+  }
+  return out;
+}
+
+class FakeProvider final : public keeper_rotate::Provider {
+ public:
+  static constexpr const char* kName = "fake";
+  static constexpr const char* kVersion = "0.0.1";
+  static constexpr const char* kDescription = "Test provider: keys in a state file, scriptable failures";
+  static constexpr kr_field_spec kFields[] = {
+      Field::input("fake_state_file").required().describe("state file of the fake identity system"),
+      Field::input("fake_fail_at").describe("steps that fail (comma-separated)"),
+      Field::input("fake_throw_at").describe("steps that throw a C++ exception (comma-separated)"),
+      Field::input("fake_lifetime_days").integer(1, 730).defaultValue("365").describe("lifetime of the new key"),
+      Field::input("fake_mode").oneOf("normal|strict").defaultValue("normal").describe("an enum for validation tests"),
+      Field::input("fake_endpoint").url().describe("an optional URL for validation tests"),
+      Field::input("fake_admin_token").secret().onOtherRecord().describe("admin token on the attached admin record"),
+      Field::output("client_secret_id").describe("id of the new key"),
+      Field::output("client_secret").secret().describe("the new secret"),
+      Field::output("expires").describe("expiry, ISO-8601 UTC"),
+  };
+  static constexpr const char* kRequiredCredentials[] = {"client_id", "client_secret", nullptr};
+
+  void validate(Context& ctx) override {
+    step(ctx, "validate");
+    if (fake::listed(failAt(ctx), "validate-config"))
+      throw keeper_rotate::configError("fake.config", "fake: configured to report a configuration problem");
+    const auto secret = ctx.credential("client_secret");
+    if (!secret) throw keeper_rotate::configError("fake.credential", "fake: no client_secret credential");
+    ctx.debug("fake: admin credential " + std::string(*secret) + " (base64 " + base64(*secret) + ")");
+    ctx.info("fake: " + std::to_string(fake::readLines(stateFile(ctx)).size()) + " existing keys");
+  }
+
+  void create(Context& ctx) override {
+    newKey_ = "fake-key-" + randomHex(4);
+    const std::string secret = "fake-secret-" + randomHex(16);
+    if (fake::listed(throwAt(ctx), "create")) throw std::runtime_error("fake: exception thrown at create");
+    if (fake::listed(failAt(ctx), "create"))
+      throw keeper_rotate::failure("fake.create", "fake: create failed before any key existed");
+    auto keys = fake::readLines(stateFile(ctx));
+    keys.push_back(newKey_);
+    fake::writeLines(stateFile(ctx), keys);
+    ctx.reportKey(KR_KEY_CREATED, newKey_);
+    ctx.putResult("client_secret_id", newKey_, false);
+    ctx.putResult("client_secret", secret, true);
+    ctx.putResult("expires", "2027-11-26T00:00:00Z", false);
+    ctx.debug("fake: created " + newKey_ + " with secret " + secret + " (base64 " + base64(secret) + ")");
+    if (fake::listed(failAt(ctx), "create-after-key"))
+      throw keeper_rotate::failure("fake.create", "fake: create failed after the key was created");
+  }
+
+  void prove(Context& ctx) override { step(ctx, "prove"); }
+
+  void retire(Context& ctx) override {
+    step(ctx, "retire", /*failHere=*/false);
+    const bool partial = fake::listed(failAt(ctx), "retire");
+    std::vector<std::string> keep;
+    bool removedOne = false;
+    for (const auto& k : fake::readLines(stateFile(ctx))) {
+      if (k == newKey_) {
+        keep.push_back(k);
+      } else if (partial && removedOne) {
+        keep.push_back(k);
+        ctx.reportKey(KR_KEY_REMAINING, k);
+      } else {
+        removedOne = true;
+        ctx.reportKey(KR_KEY_REMOVED, k);
+      }
+    }
+    fake::writeLines(stateFile(ctx), keep);
+    if (partial) throw keeper_rotate::failure("fake.retire", "fake: some old keys could not be removed");
+  }
+
+  void rollback(Context& ctx) override {
+    step(ctx, "rollback");
+    auto keys = fake::readLines(stateFile(ctx));
+    keys.erase(std::remove(keys.begin(), keys.end(), newKey_), keys.end());
+    fake::writeLines(stateFile(ctx), keys);
+  }
+
+ private:
+  static std::string stateFile(Context& ctx) { return std::string(ctx.requireField("fake_state_file")); }
+  static std::string failAt(Context& ctx) { return std::string(ctx.field("fake_fail_at").value_or("")); }
+  static std::string throwAt(Context& ctx) { return std::string(ctx.field("fake_throw_at").value_or("")); }
+
+  static void step(Context& ctx, const char* name, bool failHere = true) {
+    if (fake::listed(throwAt(ctx), name)) throw std::runtime_error(std::string("fake: exception thrown at ") + name);
+    if (failHere && fake::listed(failAt(ctx), name))
+      throw keeper_rotate::failure(std::string("fake.") + name, std::string("fake: configured to fail at ") + name);
+  }
+
+  std::string newKey_;
+};
+
+}  // namespace
+
+KEEPER_ROTATE_REGISTER_PROVIDER(FakeProvider)
