@@ -1,0 +1,225 @@
+// The `ksm` record writer plugin (real .so, loaded through the C ABI) against the fake KSM server: direct and
+// shared-folder records, existing and missing fields, a concurrent writer, a failing update, revert, errors, and
+// a scan of everything the plugin said for secret values.
+#include "fake_env.hpp"
+#include "writer_session.hpp"
+
+#include <doctest/doctest.h>
+
+#include <keeper_rotate/ksm/base64.hpp>
+#include <keeper_rotate/ksm/record.hpp>
+
+#include <algorithm>
+#include <fstream>
+
+using namespace keeper_rotate;
+using kr_ksm_test::FakeEnv;
+using kr_ksm_test::pamUserJson;
+using kr_ksm_test::WriterSession;
+
+namespace {
+
+const std::string kUid = "pamUserRecordUid000001";
+const std::string kSecret = "Zq8~new-client-secret-value-4711";
+const std::string kOldSecret = "old-secret-value-never-shown-0815";
+
+std::string pluginPath() { return std::string(KR_PLUGIN_DIR) + "/writer-ksm.so"; }
+
+struct WriterEnv : FakeEnv {
+  kr_test::FakeHost host;
+  std::string configFile = dir.path() + "/ksm-config.json";
+  std::string configJson;
+
+  WriterEnv() {
+    ::setenv("SSL_CERT_FILE", ca.caCertFile().c_str(), 1);
+    ::unsetenv("KSM_CONFIG");
+    configJson = fake.createDevice().json;
+    std::ofstream(configFile) << configJson;
+    host.inputs["userRecordUid"] = kUid;
+    host.settings["ksm_config"] = configFile;
+    host.results["client_secret_id"] = {"5e1f7c2a-0000-4000-8000-00000000beef", false};
+    host.results["client_secret"] = {kSecret, true};
+    host.results["expires"] = {"2027-11-26T01:00:00Z", false};
+  }
+  Poco::JSON::Object::Ptr stored() { return ksm::parseRecordJson(fake.readRecord(kUid), kUid); }
+  std::optional<std::string> field(const std::string& label) { return ksm::firstValueByLabel(*stored(), label); }
+
+  /// Nothing secret in anything the plugin logged or reported.
+  void checkNoLeaks() {
+    const std::string all = host.allOutput();
+    CHECK(all.find(kSecret) == std::string::npos);
+    CHECK(all.find(kOldSecret) == std::string::npos);
+    const ksm::Config c = ksm::parseConfig(configJson, "x");
+    CHECK(all.find(ksm::base64::encode(c.appKey.reveal())) == std::string::npos);
+    CHECK(all.find(ksm::base64::encode(c.privateKey.reveal())) == std::string::npos);
+  }
+};
+
+std::string typeOf(const Poco::JSON::Object& data, const std::string& label) {
+  auto f = ksm::findFieldByLabel(data, label);
+  return f ? f->getValue<std::string>("type") : std::string("<missing>");
+}
+
+void checkUntouched(const Poco::JSON::Object& data, const std::string& password) {
+  CHECK(ksm::firstValue(data, "password") == std::optional<std::string>(password));
+  CHECK(ksm::firstValue(data, "login") == std::optional<std::string>("azure-app"));
+  CHECK(ksm::firstValueByLabel(data, "managed") == std::optional<std::string>("true"));
+  CHECK(ksm::firstValueByLabel(data, "application_object_id") ==
+        std::optional<std::string>("11111111-2222-4333-8444-555555555555"));
+  CHECK(ksm::firstValueByLabel(data, "note") == std::optional<std::string>("ünïcode ✓"));
+  CHECK(data.getValue<std::string>("notes") == "kept as is");
+  CHECK(data.getValue<std::string>("title") == "PAM User");
+}
+
+}  // namespace
+
+TEST_CASE("ksm writer: metadata says durable writer named ksm") {
+  WriterEnv env;
+  WriterSession s(pluginPath(), env.host);
+  CHECK(std::string(s.descriptor().name) == "ksm");
+  CHECK((s.descriptor().record_writer->capabilities & KR_WRITER_DURABLE) != 0);
+  CHECK((s.descriptor().record_writer->revert != nullptr) == true);
+}
+
+TEST_CASE("ksm writer: stores into a directly shared record, creating missing fields, leaving the rest") {
+  WriterEnv env;
+  env.fake.putRecord(kUid, pamUserJson("PAM User", "gw-password-1"));
+  const auto before = env.fake.revision(kUid);
+  WriterSession s(pluginPath(), env.host);
+  REQUIRE(s.validate() == KR_OK);
+  REQUIRE(s.store() == KR_OK);
+  REQUIRE(s.verify() == KR_OK);
+  auto data = env.stored();
+  CHECK(ksm::firstValueByLabel(*data, "client_secret") == std::optional<std::string>(kSecret));
+  CHECK(ksm::firstValueByLabel(*data, "client_secret_id") ==
+        std::optional<std::string>("5e1f7c2a-0000-4000-8000-00000000beef"));
+  CHECK(ksm::firstValueByLabel(*data, "expires") == std::optional<std::string>("2027-11-26T01:00:00Z"));
+  CHECK(typeOf(*data, "client_secret") == "secret");
+  CHECK(typeOf(*data, "client_secret_id") == "text");
+  CHECK(typeOf(*data, "expires") == "text");
+  checkUntouched(*data, "gw-password-1");
+  CHECK(data->getArray("custom")->size() == 5);
+  CHECK(env.fake.revision(kUid) > before);
+  env.checkNoLeaks();
+}
+
+TEST_CASE("ksm writer: stores into a record inside a shared folder, replacing existing values in place") {
+  WriterEnv env;
+  env.fake.addSharedFolder("sharedFolderUid0000001");
+  std::string json = pamUserJson("PAM User", "gw-password-1");
+  json.replace(json.find(R"("custom":[)"), 10,
+               R"("custom":[{"type":"secret","label":"client_secret","value":[")" + kOldSecret +
+                   R"("]},{"type":"text","label":"client_secret_id","value":["old-key"]},)");
+  env.fake.putRecord(kUid, json, "sharedFolderUid0000001");
+  WriterSession s(pluginPath(), env.host);
+  REQUIRE(s.validate() == KR_OK);
+  // The value being replaced was registered for redaction.
+  CHECK(std::find(env.host.registeredSecrets.begin(), env.host.registeredSecrets.end(), kOldSecret) !=
+        env.host.registeredSecrets.end());
+  REQUIRE(s.store() == KR_OK);
+  REQUIRE(s.verify() == KR_OK);
+  auto data = env.stored();
+  CHECK(ksm::firstValueByLabel(*data, "client_secret") == std::optional<std::string>(kSecret));
+  CHECK(ksm::firstValueByLabel(*data, "client_secret_id") ==
+        std::optional<std::string>("5e1f7c2a-0000-4000-8000-00000000beef"));
+  CHECK(data->getArray("custom")->size() == 5);  // 2 replaced in place, expires created
+  checkUntouched(*data, "gw-password-1");
+  env.checkNoLeaks();
+}
+
+TEST_CASE("ksm writer: another writer changes the password right before our update; both changes survive") {
+  WriterEnv env;
+  env.fake.putRecord(kUid, pamUserJson("PAM User", "gw-password-1"));
+  WriterSession s(pluginPath(), env.host);
+  REQUIRE(s.validate() == KR_OK);
+  env.fake.changePasswordBeforeNextUpdate(kUid, "gw-password-2");
+  const int updatesBefore = env.fake.requestCount("update_secret");
+  REQUIRE(s.store() == KR_OK);
+  CHECK(env.fake.requestCount("update_secret") == updatesBefore + 2);  // conflict, then re-applied
+  REQUIRE(s.verify() == KR_OK);
+  auto data = env.stored();
+  CHECK(ksm::firstValueByLabel(*data, "client_secret") == std::optional<std::string>(kSecret));
+  checkUntouched(*data, "gw-password-2");
+  CHECK(env.host.logged("changed by another writer"));
+  env.checkNoLeaks();
+}
+
+TEST_CASE("ksm writer: a failing update leaves the record exactly as it was and says why") {
+  WriterEnv env;
+  env.fake.putRecord(kUid, pamUserJson("PAM User", "gw-password-1"));
+  const std::string before = env.fake.readRecord(kUid);
+  const auto revision = env.fake.revision(kUid);
+  WriterSession s(pluginPath(), env.host);
+  REQUIRE(s.validate() == KR_OK);
+  env.fake.failNextUpdate(kUid, 500, "internal_error");
+  CHECK(s.store() == KR_ERR_FAILED);
+  CHECK(env.fake.readRecord(kUid) == before);
+  CHECK(env.fake.revision(kUid) == revision);
+  CHECK(env.host.errorMessage.find(kUid) != std::string::npos);
+  CHECK(env.host.errorMessage.find("internal_error") != std::string::npos);
+  CHECK(env.host.errorCode == "ksm.internal_error");
+  env.checkNoLeaks();
+}
+
+TEST_CASE("ksm writer: revert restores previous values, removes created fields, keeps others' changes") {
+  WriterEnv env;
+  std::string json = pamUserJson("PAM User", "gw-password-1");
+  json.replace(json.find(R"("custom":[)"), 10,
+               R"("custom":[{"type":"secret","label":"client_secret","value":[")" + kOldSecret + R"("]},)");
+  env.fake.putRecord(kUid, json);
+  WriterSession s(pluginPath(), env.host);
+  REQUIRE(s.validate() == KR_OK);
+  REQUIRE(s.store() == KR_OK);
+  REQUIRE(s.verify() == KR_OK);
+  env.fake.changePasswordBeforeNextUpdate(kUid, "gw-password-3");
+  REQUIRE(s.revert() == KR_OK);
+  auto data = env.stored();
+  CHECK(ksm::firstValueByLabel(*data, "client_secret") == std::optional<std::string>(kOldSecret));
+  CHECK(typeOf(*data, "client_secret") == "secret");
+  CHECK_FALSE(ksm::firstValueByLabel(*data, "client_secret_id"));
+  CHECK_FALSE(ksm::firstValueByLabel(*data, "expires"));
+  CHECK(data->getArray("custom")->size() == 3);
+  checkUntouched(*data, "gw-password-3");
+  env.checkNoLeaks();
+}
+
+TEST_CASE("ksm writer: verify fails when the stored value changed after store") {
+  WriterEnv env;
+  env.fake.putRecord(kUid, pamUserJson("PAM User", "gw-password-1"));
+  WriterSession s(pluginPath(), env.host);
+  REQUIRE(s.validate() == KR_OK);
+  REQUIRE(s.store() == KR_OK);
+  auto data = env.stored();
+  ksm::setFieldValue(*data, "client_secret", "secret", "tampered");
+  env.fake.putRecord(kUid, ksm::toJson(*data));
+  CHECK(s.verify() == KR_ERR_FAILED);
+  CHECK(env.host.errorMessage.find("client_secret") != std::string::npos);
+  CHECK(env.host.errorMessage.find("tampered") == std::string::npos);
+  env.checkNoLeaks();
+}
+
+TEST_CASE("ksm writer: configuration problems are reported before anything changes") {
+  WriterEnv env;
+  env.fake.putRecord("someOtherRecordUid0001", pamUserJson("Other", "pw"));
+  {
+    WriterSession s(pluginPath(), env.host);
+    CHECK(s.validate() == KR_ERR_CONFIG);
+    CHECK(env.host.errorMessage.find(kUid) != std::string::npos);
+    CHECK(env.host.errorMessage.find("not shared") != std::string::npos);
+  }
+  env.host.settings["ksm_config"] = env.dir.path() + "/no-such-config.json";
+  {
+    WriterSession s(pluginPath(), env.host);
+    CHECK(s.validate() == KR_ERR_CONFIG);
+    CHECK(env.host.errorMessage.find("no-such-config.json") != std::string::npos);
+  }
+  env.host.settings.erase("ksm_config");
+  ::setenv("KSM_CONFIG", ksm::base64::encode(env.configJson).c_str(), 1);
+  env.fake.putRecord(kUid, pamUserJson("PAM User", "gw-password-1"));
+  {
+    WriterSession s(pluginPath(), env.host);
+    CHECK(s.validate() == KR_OK);  // KSM_CONFIG is the fallback when no --ksm-config is given
+  }
+  ::unsetenv("KSM_CONFIG");
+  env.checkNoLeaks();
+}
