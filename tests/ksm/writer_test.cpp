@@ -127,7 +127,7 @@ TEST_CASE("ksm writer: stores into a record inside a shared folder, replacing ex
   env.checkNoLeaks();
 }
 
-TEST_CASE("ksm writer: another writer changes the password right before our update; both changes survive") {
+TEST_CASE("ksm writer: another writer changes the password right before our update, both changes survive") {
   WriterEnv env;
   env.fake.putRecord(kUid, pamUserJson("PAM User", "gw-password-1"));
   WriterSession s(pluginPath(), env.host);
