@@ -222,6 +222,19 @@ FakeEntra::IssuedSecret FakeEntra::addPassword(const std::string& appObjectId, c
   throw std::invalid_argument("fake-entra: no application with object id " + appObjectId);
 }
 
+bool FakeEntra::removePassword(const std::string& appObjectId, const std::string& keyId) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  for (auto& t : impl_->tenants)
+    if (Application* app = impl_->findAppById(t, appObjectId)) {
+      auto it = std::find_if(app->passwords.begin(), app->passwords.end(),
+                             [&](const PasswordCredential& p) { return p.keyId == keyId; });
+      if (it == app->passwords.end()) return false;
+      app->passwords.erase(it);
+      return true;
+    }
+  return false;
+}
+
 std::vector<PasswordCredential> FakeEntra::passwords(const std::string& appObjectId) const {
   std::lock_guard<std::mutex> lock(impl_->mutex);
   for (auto& t : impl_->tenants)

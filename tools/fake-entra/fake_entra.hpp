@@ -112,6 +112,8 @@ class FakeEntra {
   };
   /// Add a password the way addPassword does (for seeding), bypassing faults and propagation delay.
   IssuedSecret addPassword(const std::string& appObjectId, const std::string& displayName, int lifetimeDays = 365);
+  /// Remove a password directly (an admin acting in the portal); false if it was not there.
+  bool removePassword(const std::string& appObjectId, const std::string& keyId);
   /// Current password credentials of an application (empty if unknown).
   std::vector<PasswordCredential> passwords(const std::string& appObjectId) const;
 
