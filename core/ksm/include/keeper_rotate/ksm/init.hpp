@@ -1,0 +1,23 @@
+// `keeper-rotate ksm init`: bind a one-time access token and write the KSM configuration file (CONTRACT §4).
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace keeper_rotate::ksm {
+
+struct InitOptions {
+  std::string token;                     ///< [REGION:]TOKEN
+  std::string hostname;                  ///< overrides the token's region/host (may carry a port)
+  std::string out;                       ///< config file to write (mode 0600, replaced atomically)
+  std::optional<int> serverPublicKeyId;  ///< pin a server key (with serverPublicKey)
+  std::string serverPublicKey;           ///< base64 (either alphabet) of the 65-byte point
+};
+
+/// Binds, writes `out`, prints a one-line JSON summary on stdout and a human line on stderr (nothing secret).
+/// A serverPublicKey/serverPublicKeyId already in `out` is kept unless pinned explicitly.
+/// Returns CONTRACT §6 exit codes: 0 bound, 2 bad token/arguments (nothing contacted), 3 configuration problem
+/// (token rejected or used, unreadable/unwritable file), 4 Keeper unreachable or unexpected answer, 1 internal.
+int runInit(const InitOptions& options);
+
+}  // namespace keeper_rotate::ksm
