@@ -5,7 +5,8 @@
 //   fake_fail_at  = comma-separated steps: validate, validate-config, create, create-after-key, prove, retire,
 //                   rollback   (retire fails after removing only the first old key: a partial retire)
 //   fake_throw_at = comma-separated steps at which a C++ exception is thrown (the SDK must catch it)
-// It deliberately logs its secrets (debug level) so tests prove that the host redacts them.
+// It deliberately logs its secrets (debug level) so tests prove that the host redacts them, and appends every
+// secret it creates to <fake_state_file>.secrets so tests know what to scan for.
 #include "fake_state.hpp"
 
 #include <keeper_rotate/sdk.hpp>
@@ -88,6 +89,10 @@ class FakeProvider final : public keeper_rotate::Provider {
     auto keys = fake::readLines(stateFile(ctx));
     keys.push_back(newKey_);
     fake::writeLines(stateFile(ctx), keys);
+    // Test-only ledger of every secret value handed out, so tests can scan all output for it.
+    auto ledger = fake::readLines(stateFile(ctx) + ".secrets");
+    ledger.push_back(secret);
+    fake::writeLines(stateFile(ctx) + ".secrets", ledger);
     ctx.reportKey(KR_KEY_CREATED, newKey_);
     ctx.putResult("client_secret_id", newKey_, false);
     ctx.putResult("client_secret", secret, true);
