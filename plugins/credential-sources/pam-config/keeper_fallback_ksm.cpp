@@ -1,0 +1,75 @@
+// pam-config, part 2: when the Gateway's `records` array does not carry the Azure PAM Configuration, fetch it by
+// providerRecordUid through Keeper Secrets Manager (CONTRACT §3), as Keeper's reference script does. Replaces
+// keeper_fallback_none.cpp when the KSM client (core/ksm, target kr_ksm) is built; written by the KSM engineer.
+//
+// No KSM configuration at all, or a record that is not shared with the KSM application, means this source has
+// nothing to offer (the chain moves on); an unreachable or failing Keeper is reported as an error, because the
+// admin has to fix it either way (the ksm writer needs the same access).
+#include "credential_text.hpp"
+#include "pam_config_lookup.hpp"
+
+#include <keeper_rotate/ksm/client.hpp>
+#include <keeper_rotate/ksm/config.hpp>
+#include <keeper_rotate/ksm/errors.hpp>
+#include <keeper_rotate/ksm/record.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace keeper_rotate::sources::pam_config {
+
+Lookup fromKeeper(const Context& ctx, std::string_view configUid) {
+  using keeper_rotate::ksm::KsmError;
+  namespace kk = keeper_rotate::ksm;
+  const std::string uid(configUid);
+  std::optional<kk::Config> config;
+  try {
+    kk::ConfigLocations where;
+    if (auto path = ctx.setting("ksm_config"); path && !path->empty()) where.explicitFile = std::string(*path);
+    config = kk::loadConfig(where);
+  } catch (const KsmError& e) {
+    if (ctx.setting("ksm_config")) throw configError("ksm.config", std::string("pam-config: ") + e.what());
+    ctx.debug(std::string("pam-config: cannot fetch PAM Configuration ") + uid + " from Keeper: " + e.what());
+    return Lookup::Absent;
+  }
+  try {
+    kk::ClientOptions options;
+    options.log = [&ctx](const std::string& line) { ctx.debug("pam-config: " + line); };
+    kk::Client client(std::move(*config), std::move(options));
+    const kk::Record record = client.getRecord(uid);
+    const std::string name = "'" + record.title() + "' (" + uid + ", fetched through KSM)";
+    std::vector<std::string> missing;
+    std::vector<std::optional<std::string>> values;
+    for (const auto& l : kLabels) {
+      auto v = kk::firstValue(*record.data, l.label);
+      if (v) {
+        const auto t = trimmed(*v);
+        v = t.empty() ? std::nullopt : std::optional<std::string>(std::string(t));
+      }
+      if (!v) missing.emplace_back(l.label);
+      if (v && l.secret) ctx.registerSecret(*v);
+      values.push_back(std::move(v));
+    }
+    if (missing.size() == std::size(kLabels)) {
+      ctx.debug("pam-config: PAM Configuration " + name + " has no clientId/clientSecret/tenantId (not an Azure configuration)");
+      return Lookup::Absent;
+    }
+    if (!missing.empty())
+      throw configError("credential.incomplete", "pam-config: PAM Configuration " + name + " has no value in " +
+                                                     joinQuoted(missing) + "; complete the Azure PAM Configuration in Keeper");
+    for (std::size_t i = 0; i < std::size(kLabels); ++i)
+      ctx.putCredential(kLabels[i].partName, *values[i], kLabels[i].secret);
+    ctx.info("pam-config: admin credential from PAM Configuration " + name);
+    return Lookup::Found;
+  } catch (const KsmError& e) {
+    if (e.kind() == KsmError::Kind::NotFound) {
+      ctx.debug(std::string("pam-config: ") + e.what());
+      return Lookup::Absent;
+    }
+    throw configError("ksm." + e.code(), std::string("pam-config: fetching PAM Configuration ") + uid +
+                                             " through Keeper Secrets Manager failed: " + e.what());
+  }
+}
+
+}  // namespace keeper_rotate::sources::pam_config
