@@ -1,0 +1,204 @@
+// The "done when": keeper-rotate itself (build/bin/keeper-rotate, real plugin loading) run the way the
+// Gateway runs it — one base64 line on stdin — against fake-entra, with the env credential source (AZURE_* in the
+// child's environment) or the attached admin record, and the stdout writer: a rehearsal.
+#include "fixture.hpp"
+
+#include <Poco/Base64Encoder.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Pipe.h>
+#include <Poco/PipeStream.h>
+#include <Poco/Process.h>
+#include <Poco/StreamCopier.h>
+
+#include <doctest/doctest.h>
+
+#include <sstream>
+#include <thread>
+
+using namespace azure_test;
+
+namespace {
+
+std::string base64(const std::string& raw) {
+  std::ostringstream out;
+  Poco::Base64Encoder enc(out);
+  enc.rdbuf()->setLineLength(0);
+  enc << raw;
+  enc.close();
+  return out.str();
+}
+
+std::string json(const Poco::JSON::Object& o) {
+  std::ostringstream out;
+  o.stringify(out);
+  return out.str();
+}
+
+const char* kUserUid = "AzureE2EPamUser0000001";
+
+/// Gateway input: base64 of the JSON object whose `records` is itself base64 of the JSON record array.
+std::string gatewayLine(const Poco::JSON::Array& records) {
+  std::ostringstream r;
+  records.stringify(r);
+  Poco::JSON::Object input;
+  input.set("providerRecordUid", "AzureE2EPamConfig00001");
+  input.set("resourceRecordUid", "");
+  input.set("userRecordUid", kUserUid);
+  input.set("newPassword", "unused-by-azure-app-secret");
+  input.set("oldPassword", "");
+  input.set("user", "payments-api");
+  input.set("records", base64(r.str()));
+  return base64(json(input)) + "\n";
+}
+
+Poco::JSON::Object pamUser(const Fixture& f) {
+  Poco::JSON::Object u;
+  u.set("uid", kUserUid);
+  u.set("title", "payments-api client secret");
+  u.set("application_object_id", f.targetAppId);
+  u.set("client_secret_id", f.oldKeyIds[0]);
+  u.set("azure_authority_host", f.fake->baseUrl());
+  u.set("azure_graph_endpoint", f.fake->baseUrl());
+  u.set("verify_timeout_seconds", "30");
+  u.set("record_writer", "stdout");
+  return u;
+}
+
+struct Run {
+  int exitCode = -1;
+  std::string out, err;
+  Poco::JSON::Object::Ptr summary;
+};
+
+Run runHost(const Fixture& f, const std::string& stdinLine, Poco::Process::Env env) {
+  env["SSL_CERT_FILE"] = f.ca.caCertFile();
+  env["KEEPER_ROTATE_AZURE_VERIFY_INTERVAL_MS"] = "20";
+  env["KEEPER_ROTATE_AZURE_RETRY_BASE_MS"] = "20";
+  env["HTTPS_PROXY"] = "";
+  env["https_proxy"] = "";
+  Poco::Pipe in, out, err;
+  Poco::ProcessHandle ph = Poco::Process::launch(KR_HOST_BINARY, {"azure-app-secret"}, "", &in, &out, &err, env);
+  Run run;
+  std::thread errReader([&] {
+    Poco::PipeInputStream s(err);
+    Poco::StreamCopier::copyToString(s, run.err);
+  });
+  {
+    Poco::PipeOutputStream s(in);
+    s << stdinLine;
+    s.close();
+  }
+  Poco::PipeInputStream os(out);
+  Poco::StreamCopier::copyToString(os, run.out);
+  errReader.join();
+  run.exitCode = ph.wait();
+  const auto nl = run.out.find('\n');
+  try {
+    run.summary = Poco::JSON::Parser().parse(run.out.substr(0, nl)).extract<Poco::JSON::Object::Ptr>();
+  } catch (const std::exception&) {
+  }
+  return run;
+}
+
+void checkNoSecretIn(const Run& run, const std::vector<std::string>& secrets) {
+  for (const auto& s : secrets) {
+    CHECK_MESSAGE(run.out.find(s) == std::string::npos, "secret value on stdout");
+    CHECK_MESSAGE(run.err.find(s) == std::string::npos, "secret value on stderr");
+  }
+}
+
+std::size_t tokenRequestsFor(const Fixture& f, const std::string& clientId) {
+  std::size_t n = 0;
+  for (const auto& r : f.fake->requests()) n += r.clientId == clientId ? 1 : 0;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("azure end to end: Gateway stdin, env credential, stdout writer rehearses the rotation") {
+  Fixture f;
+  Poco::JSON::Object user = pamUser(f);
+  user.set("credential_source", "env");
+  Poco::JSON::Array records;
+  records.add(user);
+  const Run run = runHost(f, gatewayLine(records),
+                          {{"AZURE_TENANT_ID", f.tenantId}, {"AZURE_CLIENT_ID", f.adminAppId},
+                           {"AZURE_CLIENT_SECRET", f.adminSecret}});
+  INFO("stderr: " << run.err);
+  CHECK(run.exitCode == 0);
+  REQUIRE(run.summary);
+  CHECK(run.summary->getValue<std::string>("status") == "rehearsed");
+  CHECK(run.summary->getValue<std::string>("credentialSource") == "env");
+  const std::string newKey = run.summary->getValue<std::string>("keyId");
+  CHECK_FALSE(contains(f.oldKeyIds, newKey));
+  // Created once, proven with its own client id, removed again; the old secrets untouched.
+  CHECK(f.fake->countRequests("POST", "/addPassword") == 1);
+  CHECK(f.fake->countRequests("POST", "/removePassword") == 1);
+  CHECK(tokenRequestsFor(f, f.targetAppId) == 3);
+  CHECK(f.targetKeyIds() == f.oldKeyIds);
+  for (const auto& old : f.oldSecretValues) CHECK(f.tokenWorks(f.targetAppId, old));
+  checkNoSecretIn(run, {f.adminSecret, f.oldSecretValues[0], f.oldSecretValues[1]});
+}
+
+TEST_CASE("azure end to end: attached admin record and propagation delay, still a clean rehearsal") {
+  Fixture f;
+  f.fake->setPropagation({std::chrono::milliseconds(0), 3});
+  Poco::JSON::Array records;
+  records.add(pamUser(f));
+  Poco::JSON::Object admin;
+  admin.set("uid", "AzureE2EAdminRecord001");
+  admin.set("title", "rotation admin");
+  admin.set("application_client_id", f.adminAppId);
+  admin.set("client_secret", f.adminSecret);
+  admin.set("tenant_id", f.tenantId);
+  records.add(admin);
+  const Run run = runHost(f, gatewayLine(records), {});
+  INFO("stderr: " << run.err);
+  CHECK(run.exitCode == 0);
+  REQUIRE(run.summary);
+  CHECK(run.summary->getValue<std::string>("status") == "rehearsed");
+  CHECK(run.summary->getValue<std::string>("credentialSource") == "attached-record");
+  CHECK(tokenRequestsFor(f, f.targetAppId) == 6);  // 3 rejected while "replicating", then 3 in a row
+  CHECK(f.targetKeyIds() == f.oldKeyIds);
+  checkNoSecretIn(run, {f.adminSecret, f.oldSecretValues[0], f.oldSecretValues[1]});
+}
+
+TEST_CASE("azure end to end: propagation timeout exits 4 and removes the new secret") {
+  Fixture f;
+  f.fake->setPropagation({std::chrono::hours(1), 0});
+  Poco::JSON::Object user = pamUser(f);
+  user.set("verify_timeout_seconds", "1");
+  user.set("credential_source", "env");
+  Poco::JSON::Array records;
+  records.add(user);
+  const Run run = runHost(f, gatewayLine(records),
+                          {{"AZURE_TENANT_ID", f.tenantId}, {"AZURE_CLIENT_ID", f.adminAppId},
+                           {"AZURE_CLIENT_SECRET", f.adminSecret}});
+  INFO("stderr: " << run.err);
+  CHECK(run.exitCode == 4);
+  REQUIRE(run.summary);
+  CHECK((run.out + run.err).find("verify_timeout_seconds=1") != std::string::npos);
+  CHECK(run.summary->getValue<std::string>("status") != "rehearsed");
+  CHECK(f.fake->countRequests("POST", "/addPassword") == 1);
+  CHECK(f.targetKeyIds() == f.oldKeyIds);
+  checkNoSecretIn(run, {f.adminSecret});
+}
+
+TEST_CASE("azure end to end: a wrong admin secret is a configuration error with exit 3 and no change") {
+  Fixture f;
+  Poco::JSON::Object user = pamUser(f);
+  user.set("credential_source", "env");
+  Poco::JSON::Array records;
+  records.add(user);
+  const std::string wrong = "Wr0ng8Q~" + std::string(32, 'x');
+  const Run run = runHost(f, gatewayLine(records),
+                          {{"AZURE_TENANT_ID", f.tenantId}, {"AZURE_CLIENT_ID", f.adminAppId},
+                           {"AZURE_CLIENT_SECRET", wrong}});
+  INFO("stderr: " << run.err);
+  CHECK(run.exitCode == 3);
+  CHECK((run.out + run.err).find("AADSTS7000215") != std::string::npos);
+  CHECK(f.fake->countRequests("POST", "/addPassword") == 0);
+  checkNoSecretIn(run, {wrong});
+}
