@@ -79,6 +79,8 @@ TEST_CASE("attached-record is unavailable when only the PAM User and other recor
   Record otherUser{{"uid", "OTHERuser1"}, {"title", "Other app"}, {"client_secret", kOtherSecret}};
   auto h = hostWith({pamConfig(), otherUser, pamUser()});
   CHECK(p.resolve(h) == KR_ERR_UNAVAILABLE);
+  CHECK(h.errorCode == "credential.unavailable");
+  CHECK(h.errorMessage.find("application_client_id or tenant_id") != std::string::npos);
   CHECK(h.credentials.empty());
   checkNoLeak(h);
 }

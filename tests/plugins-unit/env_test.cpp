@@ -46,6 +46,7 @@ TEST_CASE("env is unavailable when none of the variables is set") {
   unsetAll();
   FakeHost h;
   CHECK(p.resolve(h) == KR_ERR_UNAVAILABLE);
+  CHECK(h.errorCode == "credential.unavailable");
   CHECK(h.credentials.empty());
 }
 

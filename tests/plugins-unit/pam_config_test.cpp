@@ -58,6 +58,8 @@ TEST_CASE("pam-config is unavailable for a configuration that is not an Azure on
   Record network{{"uid", "CFGuid0001"}, {"title", "Local Network"}, {"pamResources", "x"}};
   auto h = hostWith({pamUser(), network});
   CHECK(p.resolve(h) == KR_ERR_UNAVAILABLE);
+  CHECK(h.errorCode == "credential.unavailable");
+  CHECK(h.errorMessage.find("'Local Network' (uid CFGuid0001)") != std::string::npos);
   CHECK(h.credentials.empty());
 }
 

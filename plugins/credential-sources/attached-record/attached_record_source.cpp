@@ -52,7 +52,7 @@ class AttachedRecordSource final : public keeper_rotate::CredentialSource {
     auto userUid = ctx.input("userRecordUid");
     if (!userUid || s::trimmed(*userUid).empty())
       throw keeper_rotate::configError("input.userRecordUid",
-                                       "attached-record: the Gateway input has no userRecordUid, so the PAM User "
+                                       "the Gateway input has no userRecordUid, so the PAM User "
                                        "record cannot be told apart from an attached admin record");
     const std::string_view self = s::trimmed(*userUid);
 
@@ -66,7 +66,7 @@ class AttachedRecordSource final : public keeper_rotate::CredentialSource {
         if (!s::recordValue(ctx, i, part.from)) missing.emplace_back(part.from);
       if (!missing.empty())
         throw keeper_rotate::configError(
-            "credential.incomplete", "attached-record: record " + s::describeRecord(ctx, i) +
+            "credential.incomplete", "record " + s::describeRecord(ctx, i) +
                                          " looks like an admin app record but has no value in " +
                                          s::joinQuoted(missing) + "; fill in " +
                                          (missing.size() == 1 ? "that field" : "those fields") +
@@ -74,7 +74,8 @@ class AttachedRecordSource final : public keeper_rotate::CredentialSource {
       complete.push_back(i);
     }
     if (complete.empty()) {
-      ctx.debug("attached-record: no attached record with application_client_id/tenant_id");
+      ctx.setError("credential.unavailable",
+                   "no record attached to the PAM script has application_client_id or tenant_id");
       return false;
     }
     if (complete.size() > 1) {
@@ -83,13 +84,13 @@ class AttachedRecordSource final : public keeper_rotate::CredentialSource {
       std::string list;
       for (std::size_t k = 0; k < names.size(); ++k) list += (k ? ", " : "") + names[k];
       throw keeper_rotate::configError("credential.ambiguous",
-                                       "attached-record: " + std::to_string(complete.size()) +
+                                       std::to_string(complete.size()) +
                                            " attached records carry an admin app credential (" + list +
                                            "); attach exactly one to the PAM script");
     }
     const std::size_t i = complete.front();
     for (const auto& part : kParts) ctx.putCredential(part.partName, *s::recordValue(ctx, i, part.from), part.secret);
-    ctx.info("attached-record: admin credential from record " + s::describeRecord(ctx, i));
+    ctx.info("admin credential from record " + s::describeRecord(ctx, i));
     return true;
   }
 };

@@ -52,17 +52,17 @@ class EnvSource final : public keeper_rotate::CredentialSource {
     for (const auto& v : kVariables)
       if (!variable(v.from)) missing.emplace_back(v.from);
     if (missing.size() == std::size(kVariables)) {
-      ctx.debug("env: AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET are not set");
+      ctx.setError("credential.unavailable", "AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET are not set");
       return false;
     }
     if (!missing.empty())
       throw keeper_rotate::configError(
-          "credential.incomplete", "env: environment variable" + std::string(missing.size() > 1 ? "s " : " ") +
+          "credential.incomplete", "environment variable" + std::string(missing.size() > 1 ? "s " : " ") +
                                        keeper_rotate::sources::joinQuoted(missing) + (missing.size() > 1 ? " are" : " is") +
                                        " not set or empty, while the other AZURE_* credential variables are; set " +
                                        (missing.size() > 1 ? "them" : "it") + " or unset them all");
     for (const auto& v : kVariables) ctx.putCredential(v.partName, *variable(v.from), v.secret);
-    ctx.info("env: admin credential from AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET");
+    ctx.info("admin credential from AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET");
     return true;
   }
 };

@@ -17,19 +17,21 @@ Lookup fromRecords(const Context& ctx, std::string_view configUid) {
       if (!recordValue(ctx, i, l.label)) missing.emplace_back(l.label);
     if (missing.size() == std::size(kLabels)) {
       // A Local Network or other non-Azure configuration: nothing for us, not an error.
-      ctx.debug("pam-config: PAM Configuration " + describeRecord(ctx, i) +
-                " has no clientId/clientSecret/tenantId (not an Azure configuration)");
+      ctx.setError("credential.unavailable", "PAM Configuration " + describeRecord(ctx, i) +
+                                                 " has no clientId, clientSecret or tenantId (not an Azure "
+                                                 "configuration)");
       return Lookup::Absent;
     }
     if (!missing.empty())
-      throw configError("credential.incomplete", "pam-config: PAM Configuration " + describeRecord(ctx, i) +
+      throw configError("credential.incomplete", "PAM Configuration " + describeRecord(ctx, i) +
                                                      " has no value in " + joinQuoted(missing) +
                                                      "; complete the Azure PAM Configuration in Keeper");
     for (const auto& l : kLabels) ctx.putCredential(l.partName, *recordValue(ctx, i, l.label), l.secret);
-    ctx.info("pam-config: admin credential from PAM Configuration " + describeRecord(ctx, i));
+    ctx.info("admin credential from PAM Configuration " + describeRecord(ctx, i));
     return Lookup::Found;
   }
-  ctx.debug("pam-config: PAM Configuration " + std::string(configUid) + " is not in the Gateway's records");
+  ctx.setError("credential.unavailable",
+               "PAM Configuration " + std::string(configUid) + " is not among the records the Gateway passed");
   return Lookup::Absent;
 }
 

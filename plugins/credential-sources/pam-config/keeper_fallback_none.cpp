@@ -4,7 +4,7 @@
 namespace keeper_rotate::sources::pam_config {
 
 Lookup fromKeeper(const Context& ctx, std::string_view configUid) {
-  ctx.debug("pam-config: fetching PAM Configuration " + std::string(configUid) +
+  ctx.debug("fetching PAM Configuration " + std::string(configUid) +
             " through Keeper Secrets Manager is not available in this build");
   return Lookup::Absent;
 }

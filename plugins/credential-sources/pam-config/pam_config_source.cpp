@@ -31,7 +31,7 @@ class PamConfigSource final : public keeper_rotate::CredentialSource {
     auto uid = ctx.input("providerRecordUid");
     const auto configUid = uid ? keeper_rotate::sources::trimmed(*uid) : std::string_view();
     if (configUid.empty()) {
-      ctx.debug("pam-config: the Gateway input has no providerRecordUid");
+      ctx.setError("credential.unavailable", "the Gateway input has no providerRecordUid");
       return false;
     }
     if (pc::fromRecords(ctx, configUid) == pc::Lookup::Found) return true;
