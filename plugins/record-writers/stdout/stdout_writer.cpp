@@ -43,28 +43,28 @@ class StdoutWriter final : public keeper_rotate::RecordWriter {
     auto uid = ctx.input("userRecordUid");
     if (!uid || uid->empty())
       throw keeper_rotate::configError("input.userRecordUid",
-                                       "stdout: the Gateway input has no userRecordUid; nothing identifies the PAM "
+                                       "the Gateway input has no userRecordUid; nothing identifies the PAM "
                                        "User record the result belongs to");
   }
 
   void store(Context& ctx) override {
     const std::string uid(ctx.input("userRecordUid").value_or(""));
-    ctx.info("stdout: rehearsal, nothing is stored. A durable writer would update PAM User record " + uid + ":");
+    ctx.info("rehearsal, nothing is stored. A durable writer would update PAM User record " + uid + ":");
     int shown = 0;
     for (const auto& out : kKnownOutputs) {
       auto value = ctx.result(out.label);
       if (!value) continue;
       ++shown;
       const std::string text = out.secret ? std::string("[redacted]") : std::string(*value);
-      ctx.info("stdout:   " + std::string(out.label) + " = " + text);
+      ctx.info("  " + std::string(out.label) + " = " + text);
     }
-    if (shown == 0) ctx.warn("stdout: the provider produced none of the fields this writer knows how to show");
+    if (shown == 0) ctx.warn("the provider produced none of the fields this writer knows how to show");
   }
 
   // Nothing durable to compare: the rehearsal's read-back is trivially consistent.
-  void verify(Context& ctx) override { ctx.debug("stdout: verify: nothing was stored, nothing to compare"); }
+  void verify(Context& ctx) override { ctx.debug("verify: nothing was stored, nothing to compare"); }
 
-  void revert(Context& ctx) override { ctx.debug("stdout: revert: nothing was stored, nothing to revert"); }
+  void revert(Context& ctx) override { ctx.debug("revert: nothing was stored, nothing to revert"); }
 };
 
 }  // namespace
