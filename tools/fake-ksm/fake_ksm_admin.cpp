@@ -4,7 +4,6 @@
 #include "fake_ksm_impl.hpp"
 
 #include <Poco/JSON/Parser.h>
-#include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
 #include <sstream>
@@ -37,7 +36,7 @@ Poco::Dynamic::Var parsed(const std::string& json) {
 }  // namespace
 
 void FakeKsm::Impl::handleAdmin(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
-                                const std::string& path) {
+                                const std::string& path, const std::string& body) {
   std::string token;
   {
     std::lock_guard<std::mutex> lock(mutex);
@@ -47,8 +46,6 @@ void FakeKsm::Impl::handleAdmin(Poco::Net::HTTPServerRequest& request, Poco::Net
     reply(response, 403, message("error", "admin token required"));
     return;
   }
-  std::string body;
-  Poco::StreamCopier::copyToString(request.stream(), body);
   try {
     const std::string method = request.getMethod();
     if (path == "/admin/token" && method == "POST") {

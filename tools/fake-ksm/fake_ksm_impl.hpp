@@ -64,7 +64,7 @@ struct FakeKsm::Impl {
   void handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response);
   // Admin endpoints (fake_ksm_admin.cpp)
   void handleAdmin(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
-                   const std::string& path);
+                   const std::string& path, const std::string& body);
 
   // State helpers (fake_ksm.cpp); callers hold `mutex`.
   void putRecordLocked(const std::string& uid, const std::string& plainJson, const std::string& folderUid);

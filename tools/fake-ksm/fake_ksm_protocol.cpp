@@ -69,7 +69,7 @@ void FakeKsm::Impl::handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTT
   Poco::StreamCopier::copyToString(request.stream(), body);
 
   if (path.rfind("/admin/", 0) == 0) {
-    handleAdmin(request, response, path);
+    handleAdmin(request, response, path, body);
     return;
   }
   const std::string prefix = "/api/rest/sm/v1/";
