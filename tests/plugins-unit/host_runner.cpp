@@ -1,0 +1,123 @@
+#include "host_runner.hpp"
+
+#include <Poco/Base64Encoder.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Pipe.h>
+#include <Poco/PipeStream.h>
+#include <Poco/Process.h>
+#include <Poco/StreamCopier.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <sstream>
+#include <stdexcept>
+
+namespace kr_test {
+namespace {
+
+std::string base64(const std::string& in) {
+  std::ostringstream out;
+  Poco::Base64Encoder enc(out);
+  enc.rdbuf()->setLineLength(0);
+  enc << in;
+  enc.close();
+  return out.str();
+}
+
+Poco::JSON::Object::Ptr parseSummary(const std::string& out) {
+  const auto newline = out.find('\n');
+  if (newline == std::string::npos || newline + 1 != out.size())
+    throw std::runtime_error("stdout is not exactly one line: " + out);
+  return Poco::JSON::Parser().parse(out.substr(0, newline)).extract<Poco::JSON::Object::Ptr>();
+}
+
+}  // namespace
+
+std::string HostRun::summaryString(const std::string& key) const {
+  auto o = parseSummary(out);
+  if (!o->has(key) || o->isNull(key)) return "";
+  return o->get(key).toString();
+}
+
+bool HostRun::summaryIsNull(const std::string& key) const {
+  auto o = parseSummary(out);
+  return !o->has(key) || o->isNull(key);
+}
+
+HostRun runHost(const std::vector<std::string>& args, const std::string& stdinData,
+                const std::map<std::string, std::string>& env) {
+  // The child inherits the test's environment; strip what could change which credential source answers.
+  for (const char* name : {"AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "KSM_CONFIG",
+                           "KEEPER_ROTATE_PLUGIN_PATH"})
+    unsetenv(name);
+  Poco::Process::Env childEnv(env.begin(), env.end());
+  Poco::Pipe in, out, err;
+  auto handle = Poco::Process::launch(KR_TEST_HOST, args, ".", &in, &out, &err, childEnv);
+  Poco::PipeInputStream outStream(out), errStream(err);
+  auto errText = std::async(std::launch::async, [&] {
+    std::string s;
+    Poco::StreamCopier::copyToString(errStream, s);
+    return s;
+  });
+  {
+    Poco::PipeOutputStream inStream(in);
+    inStream << stdinData;
+    inStream.close();
+  }
+  HostRun run;
+  Poco::StreamCopier::copyToString(outStream, run.out);
+  run.err = errText.get();
+  run.exitCode = handle.wait();
+  return run;
+}
+
+std::string gatewayInputJson(const std::string& userUid, const std::string& configUid,
+                             const std::vector<std::string>& records) {
+  std::string array = "[";
+  for (std::size_t i = 0; i < records.size(); ++i) array += (i ? "," : "") + records[i];
+  array += "]";
+  Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
+  o.set("providerRecordUid", configUid);
+  o.set("resourceRecordUid", "");
+  o.set("userRecordUid", userUid);
+  o.set("newPassword", "gateway-generated-password-unused");
+  o.set("oldPassword", "");
+  o.set("user", "payroll-api");
+  o.set("records", base64(array));
+  std::ostringstream text;
+  o.stringify(text);
+  return text.str();
+}
+
+std::string gatewayInputLine(const std::string& userUid, const std::string& configUid,
+                             const std::vector<std::string>& records) {
+  return base64(gatewayInputJson(userUid, configUid, records)) + "\n";
+}
+
+ScratchDir::ScratchDir() {
+  std::string pattern = std::string(KR_TEST_SCRATCH_ROOT) + "/host-XXXXXX";
+  std::filesystem::create_directories(KR_TEST_SCRATCH_ROOT);
+  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed under " KR_TEST_SCRATCH_ROOT);
+  path_ = pattern;
+}
+
+ScratchDir::~ScratchDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+void ScratchDir::write(const std::string& name, const std::string& content) const {
+  std::ofstream(file(name)) << content;
+}
+
+std::string ScratchDir::read(const std::string& name) const {
+  std::ifstream in(file(name));
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace kr_test

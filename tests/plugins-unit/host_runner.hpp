@@ -1,0 +1,48 @@
+// Runs the real keeper-rotate executable as the Gateway would (stdin, or --input), with the test plugin directory,
+// and captures its exit code, stdout and stderr.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace kr_test {
+
+struct HostRun {
+  int exitCode = -1;
+  std::string out;
+  std::string err;
+  /// The JSON summary line (stdout), parsed; throws when stdout is not exactly one JSON object line.
+  std::string summaryString(const std::string& key) const;
+  bool summaryIsNull(const std::string& key) const;
+};
+
+/// Run keeper-rotate with `args`, `stdinData` on stdin and `env` added to a minimal environment (PATH, and
+/// nothing from AZURE_* or KSM_* of the test process).
+HostRun runHost(const std::vector<std::string>& args, const std::string& stdinData = "",
+                const std::map<std::string, std::string>& env = {});
+
+/// A Gateway input object: `records` are JSON object texts; returned as plain JSON (for --input).
+std::string gatewayInputJson(const std::string& userUid, const std::string& configUid,
+                             const std::vector<std::string>& records);
+/// The same, as the Gateway sends it on stdin: one base64 line.
+std::string gatewayInputLine(const std::string& userUid, const std::string& configUid,
+                             const std::vector<std::string>& records);
+
+/// A fresh directory under the build tree's temp area, removed with the object.
+class ScratchDir {
+ public:
+  ScratchDir();
+  ~ScratchDir();
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+  void write(const std::string& name, const std::string& content) const;
+  std::string read(const std::string& name) const;
+
+ private:
+  std::string path_;
+};
+
+}  // namespace kr_test

@@ -1,0 +1,202 @@
+// The first-party credential sources and the stdout writer inside the real keeper-rotate host, driven like the
+// Gateway drives it, with the test provider `fake` (tests/fake-provider: keys in a state file). Every run's stdout
+// and stderr are scanned for every secret value involved.
+#include "host_runner.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+using kr_test::gatewayInputJson;
+using kr_test::gatewayInputLine;
+using kr_test::HostRun;
+using kr_test::runHost;
+using kr_test::ScratchDir;
+
+namespace {
+
+const std::string kUserUid = "PamUserUid000000000001";
+const std::string kConfigUid = "PamConfigUid0000000001";
+const std::string kAdminSecret = "attached~AdminSecret.4f1d9c0b7e2a";
+const std::string kConfigSecret = "pamconfig~AdminSecret.81b3e6d2c9f0";
+const std::string kEnvSecret = "environment~AdminSecret.5a7c3e1f0b9d";
+
+struct Scenario {
+  ScratchDir dir;
+  Scenario() { dir.write("state", "old-key-1\nold-key-2\n"); }
+
+  /// The PAM User record; `extra` is appended inside the JSON object (",\"label\":\"value\"...").
+  std::string pamUser(const std::string& extra = "") const {
+    return "{\"uid\":\"" + kUserUid + "\",\"title\":\"Payroll API secret\",\"fake_state_file\":\"" +
+           dir.file("state") + "\",\"record_writer\":\"stdout\"" + extra + "}";
+  }
+  static std::string adminRecord(const std::string& uid, const std::string& title, const std::string& secret) {
+    return "{\"uid\":\"" + uid + "\",\"title\":\"" + title +
+           "\",\"application_client_id\":\"aaaaaaaa-0000-4000-8000-000000000001\",\"client_secret\":\"" + secret +
+           "\",\"tenant_id\":\"tttttttt-0000-4000-8000-000000000002\"}";
+  }
+  static std::string azureConfig() {
+    return "{\"uid\":\"" + kConfigUid +
+           "\",\"title\":\"Entra ID\",\"clientId\":\"cccccccc-0000-4000-8000-000000000003\",\"clientSecret\":\"" +
+           kConfigSecret + "\",\"tenantId\":\"tttttttt-0000-4000-8000-000000000004\"}";
+  }
+  static std::string networkConfig() { return "{\"uid\":\"" + kConfigUid + "\",\"title\":\"Local Network\"}"; }
+
+  HostRun runFile(const std::vector<std::string>& records, const std::map<std::string, std::string>& env = {}) const {
+    dir.write("input.json", gatewayInputJson(kUserUid, kConfigUid, records));
+    return runHost({"--plugin-dir", KR_TEST_FAKE_PLUGIN_DIR, "fake", "--input", dir.file("input.json")}, "", env);
+  }
+  HostRun runStdin(const std::vector<std::string>& records) const {
+    return runHost({"--plugin-dir", KR_TEST_FAKE_PLUGIN_DIR, "fake"}, gatewayInputLine(kUserUid, kConfigUid, records));
+  }
+
+  /// Every secret of this scenario: the admin secrets and each secret the fake provider created.
+  std::vector<std::string> secrets() const {
+    std::vector<std::string> all{kAdminSecret, kConfigSecret, kEnvSecret};
+    std::string ledger = dir.read("state.secrets");
+    for (std::size_t pos = 0; pos < ledger.size();) {
+      auto end = ledger.find('\n', pos);
+      if (end == std::string::npos) end = ledger.size();
+      if (end > pos) all.push_back(ledger.substr(pos, end - pos));
+      pos = end + 1;
+    }
+    return all;
+  }
+  void checkNoLeak(const HostRun& run) const {
+    for (const auto& s : secrets()) {
+      INFO("secret value found in output");
+      CHECK(run.out.find(s) == std::string::npos);
+      CHECK(run.err.find(s) == std::string::npos);
+    }
+  }
+  /// A rehearsal leaves the identity system exactly as it was.
+  void checkUntouched() const { CHECK(dir.read("state") == "old-key-1\nold-key-2\n"); }
+};
+
+void checkRehearsed(const Scenario& s, const HostRun& run, const std::string& source) {
+  INFO("stdout: " << run.out);
+  INFO("stderr: " << run.err);
+  REQUIRE(run.exitCode == 0);
+  CHECK(run.summaryString("status") == "rehearsed");
+  CHECK(run.summaryString("credentialSource") == source);
+  CHECK(run.summaryString("writer") == "stdout");
+  const std::string keyId = run.summaryString("keyId");
+  CHECK(keyId.rfind("fake-key-", 0) == 0);
+  CHECK(run.err.find("client_secret_id = " + keyId) != std::string::npos);
+  CHECK(run.err.find("client_secret = [redacted]") != std::string::npos);
+  CHECK(run.err.find("expires = 2027-11-26T00:00:00Z") != std::string::npos);
+  // One secret was created and removed again; the old keys were never touched.
+  CHECK(s.secrets().size() == 4);
+  s.checkUntouched();
+  s.checkNoLeak(run);
+}
+
+}  // namespace
+
+TEST_CASE("host rehearsal takes the admin credential from the attached record given on stdin") {
+  Scenario s;
+  const auto run = s.runStdin({s.networkConfig(), s.adminRecord("AdminRecordUid00000001", "Admin app", kAdminSecret),
+                               s.pamUser()});
+  checkRehearsed(s, run, "attached-record");
+  CHECK(run.err.find("'Admin app' (uid AdminRecordUid00000001)") != std::string::npos);
+}
+
+TEST_CASE("host rehearsal takes the admin credential from the Azure PAM Configuration") {
+  Scenario s;
+  const auto run = s.runFile({s.azureConfig(), s.pamUser()});
+  checkRehearsed(s, run, "pam-config");
+  CHECK(run.err.find("'Entra ID' (uid " + kConfigUid + ")") != std::string::npos);
+}
+
+TEST_CASE("host rehearsal takes the admin credential from the environment") {
+  Scenario s;
+  const auto run = s.runFile({s.networkConfig(), s.pamUser()},
+                             {{"AZURE_TENANT_ID", "tttttttt-0000-4000-8000-000000000005"},
+                              {"AZURE_CLIENT_ID", "cccccccc-0000-4000-8000-000000000006"},
+                              {"AZURE_CLIENT_SECRET", kEnvSecret}});
+  checkRehearsed(s, run, "env");
+}
+
+TEST_CASE("host default chain prefers the attached record over the PAM Configuration and the environment") {
+  Scenario s;
+  const auto run = s.runFile({s.azureConfig(), s.adminRecord("AdminRecordUid00000001", "Admin app", kAdminSecret),
+                              s.pamUser()},
+                             {{"AZURE_TENANT_ID", "t"}, {"AZURE_CLIENT_ID", "c"}, {"AZURE_CLIENT_SECRET", kEnvSecret}});
+  checkRehearsed(s, run, "attached-record");
+}
+
+TEST_CASE("host uses only the source named in credential_source") {
+  Scenario s;
+  // An attached admin record is present, but the PAM User asks for pam-config.
+  const auto run = s.runFile({s.azureConfig(), s.adminRecord("AdminRecordUid00000001", "Admin app", kAdminSecret),
+                              s.pamUser(",\"credential_source\":\"pam-config\"")});
+  checkRehearsed(s, run, "pam-config");
+}
+
+TEST_CASE("host stops with exit 3 naming an incomplete attached record and creates nothing") {
+  Scenario s;
+  std::string incomplete = s.adminRecord("AdminRecordUid00000001", "Admin app", kAdminSecret);
+  incomplete.replace(incomplete.find("\"tenant_id\""), std::string("\"tenant_id\"").size(), "\"tenant\"");
+  const auto run = s.runFile({s.networkConfig(), incomplete, s.pamUser(",\"credential_source\":\"attached-record\"")});
+  INFO("stdout: " << run.out);
+  CHECK(run.exitCode == 3);
+  CHECK(run.summaryString("status") == "config-error");
+  CHECK(run.summaryIsNull("keyId"));
+  CHECK(run.out.find("'Admin app' (uid AdminRecordUid00000001)") != std::string::npos);
+  CHECK(run.out.find("'tenant_id'") != std::string::npos);
+  CHECK(s.secrets().size() == 3);  // the fake provider never created a key
+  s.checkUntouched();
+  s.checkNoLeak(run);
+}
+
+TEST_CASE("host stops with exit 3 when two admin records are attached") {
+  Scenario s;
+  const auto run = s.runFile({s.adminRecord("AdminRecordUid00000001", "Admin app", kAdminSecret),
+                              s.adminRecord("AdminRecordUid00000002", "Old admin app", kConfigSecret),
+                              s.pamUser(",\"credential_source\":\"attached-record\"")});
+  INFO("stdout: " << run.out);
+  CHECK(run.exitCode == 3);
+  CHECK(run.out.find("AdminRecordUid00000001") != std::string::npos);
+  CHECK(run.out.find("AdminRecordUid00000002") != std::string::npos);
+  s.checkUntouched();
+  s.checkNoLeak(run);
+}
+
+TEST_CASE("host stops with exit 3 naming the missing AZURE_ variable") {
+  Scenario s;
+  const auto run = s.runFile({s.networkConfig(), s.pamUser(",\"credential_source\":\"env\"")},
+                             {{"AZURE_TENANT_ID", "tttttttt-0000-4000-8000-000000000005"},
+                              {"AZURE_CLIENT_SECRET", kEnvSecret}});
+  INFO("stdout: " << run.out);
+  CHECK(run.exitCode == 3);
+  CHECK(run.out.find("'AZURE_CLIENT_ID' is not set") != std::string::npos);
+  s.checkUntouched();
+  s.checkNoLeak(run);
+}
+
+TEST_CASE("host exits 3 when no source in the default chain has a credential") {
+  Scenario s;
+  const auto run = s.runFile({s.networkConfig(), s.pamUser()});
+  INFO("stdout: " << run.out);
+  CHECK(run.exitCode == 3);
+  CHECK(run.summaryString("status") == "config-error");
+  // Each source says why it had nothing.
+  CHECK(run.out.find("application_client_id or tenant_id") != std::string::npos);
+  CHECK(run.out.find("'Local Network' (uid " + kConfigUid + ")") != std::string::npos);
+  CHECK(run.out.find("AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET are not set") != std::string::npos);
+  s.checkUntouched();
+}
+
+TEST_CASE("host lists and describes the first-party sources and the stdout writer") {
+  const auto list = runHost({"plugins", "list"});
+  INFO(list.out << list.err);
+  CHECK(list.exitCode == 0);
+  for (const char* name : {"attached-record", "pam-config", "env", "stdout"})
+    CHECK(list.out.find(name) != std::string::npos);
+  const auto describe = runHost({"plugins", "describe", "attached-record"});
+  INFO(describe.out << describe.err);
+  CHECK(describe.exitCode == 0);
+  for (const char* label : {"application_client_id", "client_secret", "tenant_id"})
+    CHECK(describe.out.find(label) != std::string::npos);
+}
