@@ -260,3 +260,21 @@ TEST_CASE("configuration: file, KSM_CONFIG as JSON or base64, default path, both
   CHECK(resolveHostname("EU") == "keepersecurity.eu");
   CHECK(resolveHostname("localhost:8443") == "localhost:8443");
 }
+
+TEST_CASE("the fake accepts Python-SDK-style payloads: pretty JSON, null keys, standard base64, transactionType null") {
+  FakeEnv env;
+  env.fake.putRecord("rec-direct-000000000001", pamUserJson("direct", "pw-1"));
+  Client client = env.client();
+  Record r = client.getRecord("rec-direct-000000000001");
+  setFieldValue(*r.data, "client_secret_id", "text", "py-style");
+  const std::string data = base64::encode(crypto::aesGcmEncrypt(r.recordKey.reveal(), toJson(*r.data)));
+  const std::string payload = "{\n    \"clientVersion\": \"mp17.3.0\",\n    \"clientId\": \"" + client.config().clientId +
+                              "\",\n    \"recordUid\": \"rec-direct-000000000001\",\n    \"data\": \"" + data +
+                              "\",\n    \"revision\": " + std::to_string(r.revision) +
+                              ",\n    \"transactionType\": null,\n    \"links2Remove\": null\n}";
+  const Secret answer = client.post("update_secret", payload, "rec-direct-000000000001");
+  CHECK(answer.empty());  // write endpoints answer 200 with an empty body
+  CHECK_FALSE(env.fake.stagedRecord("rec-direct-000000000001"));
+  CHECK(firstValueByLabel(*client.getRecord("rec-direct-000000000001").data, "client_secret_id") ==
+        std::optional<std::string>("py-style"));
+}
