@@ -300,3 +300,31 @@ TEST_CASE("pipeline: options may follow positionals and the Gateway's attached f
   CHECK(r.err.find("attached file") != std::string::npos);
   CHECK(summaryOf(r)->getValue<std::string>("status") == "dry-run");
 }
+
+TEST_CASE("pipeline: options may stand before the provider, and unique option prefixes are accepted") {
+  Scenario s;
+  const auto r = runProcess({hostBinary(), "--dry", "--plugin-d", testPluginDir(), "fake"}, s.gatewayInput(),
+                            {{"PATH", "/usr/bin:/bin"}});
+  INFO(r.err);
+  CHECK(r.exitCode == 0);
+  CHECK(summaryOf(r)->getValue<std::string>("status") == "dry-run");
+}
+
+TEST_CASE("pipeline: KEEPER_ROTATE_PLUGIN_PATH is searched (colon-separated)") {
+  Scenario s;
+  const auto r = runProcess({hostBinary(), "fake", "--dry-run"}, s.gatewayInput(),
+                            {{"PATH", "/usr/bin:/bin"}, {"KEEPER_ROTATE_PLUGIN_PATH", "/nonexistent:" + testPluginDir()}});
+  INFO(r.err);
+  CHECK(r.exitCode == 0);
+}
+
+TEST_CASE("pipeline: a broken plugin named as provider is exit 3 with the loader's explanation") {
+  Scenario s;
+  const auto r = runProcess({hostBinary(), "wrong-abi", "--plugin-dir", brokenPluginDir()}, s.gatewayInput(),
+                            {{"PATH", "/usr/bin:/bin"}});
+  CHECK(r.exitCode == 3);
+  const auto sum = summaryOf(r);
+  CHECK(sum->getValue<std::string>("status") == "config-error");
+  CHECK(sum->getObject("error")->getValue<std::string>("message").find("ABI 99.0") != std::string::npos);
+  CHECK(findLeak(r, s.forbidden()).empty());
+}

@@ -72,7 +72,7 @@ int runRotation(const CliOptions& opts) {
     writerName = selection.writer->name;
     prepareRunState(selection, *run);
     validateSelection(selection, *input.pamUser);
-    logger.info("rotating with " + selection.provider->origin() + ", writer " + selection.writer->origin() +
+    logger.info("rotating with " + selection.provider->origin() + " and " + selection.writer->origin() +
                 (opts.dryRun ? " (dry run)" : ""));
 
     provider = std::make_unique<PluginInstance>(*selection.provider, *run);
