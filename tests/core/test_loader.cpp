@@ -32,6 +32,8 @@ TEST_CASE("loader: the fake provider loads with its metadata, without creating a
   REQUIRE(p.descriptor != nullptr);
   CHECK(std::string(p.descriptor->name) == "fake");
   CHECK(p.descriptor->field_count >= 5);
+  CHECK(p.fields.size() == p.descriptor->field_count);
+  CHECK(std::string(p.fields[0].label) == "fake_state_file");
   CHECK(std::string(p.descriptor->provider->required_credentials[0]) == "client_id");
   CHECK(&registry.load(KR_KIND_PROVIDER, "fake") == &p);  // loaded once
   const LoadedPlugin& w = registry.load(KR_KIND_RECORD_WRITER, "fake-durable");

@@ -93,7 +93,7 @@ std::string pluginJson(const LoadedPlugin& p) {
       s += (first ? "" : ",") + q(*c);
     s += "]";
   }
-  s += ",\"fields\":" + fieldsJson(d.fields, d.field_count);
+  s += ",\"fields\":" + fieldsJson(p.fields.data(), p.fields.size());
   if (p.kind == KR_KIND_PROVIDER) s += ",\"hostFields\":" + fieldsJson(hostFields(), hostFieldCount());
   return s + "}";
 }
@@ -111,7 +111,7 @@ std::string pluginText(const LoadedPlugin& p) {
     os << "  admin credential parts: " << (creds.empty() ? "(none)" : creds) << "\n";
   }
   os << "\nfields (custom fields of the PAM User record unless noted):\n";
-  fieldsText(os, d.fields, d.field_count);
+  fieldsText(os, p.fields.data(), p.fields.size());
   if (p.kind == KR_KIND_PROVIDER) {
     os << "\nkeeper-rotate's own fields:\n";
     fieldsText(os, hostFields(), hostFieldCount());

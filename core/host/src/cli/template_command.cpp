@@ -40,7 +40,7 @@ int runTemplateCommand(const CliOptions& opts) {
                       csvCell("Convert to PAM User; rotation: Run PAM scripts only; script command: keeper-rotate " +
                               p.name) +
                       ",";
-    appendFields(row, p.descriptor->fields, p.descriptor->field_count);
+    appendFields(row, p.fields.data(), p.fields.size());
     appendFields(row, hostFields(), hostFieldCount());
     std::cout << row << "\n";
     return 0;

@@ -1,6 +1,8 @@
 #include "loader/plugin.hpp"
 
+#include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <cstdio>
 #include <cstring>
 #include <dlfcn.h>
@@ -8,6 +10,16 @@
 
 namespace keeper_rotate::host {
 namespace {
+
+// Sizes of the ABI 1.0 layouts: the end of their last 1.0 member. Later minors append members, so a plugin built
+// against 1.0 has exactly these sizes and must keep loading into a newer host; sizeof() would refuse it.
+#define KR_V1_0_SIZE(type, last) (offsetof(type, last) + sizeof(static_cast<type*>(nullptr)->last))
+constexpr std::size_t kDescriptorV1_0 = KR_V1_0_SIZE(kr_plugin_descriptor, record_writer);
+constexpr std::size_t kProviderOpsV1_0 = KR_V1_0_SIZE(kr_provider_ops, required_credentials);
+constexpr std::size_t kSourceOpsV1_0 = KR_V1_0_SIZE(kr_credential_source_ops, resolve);
+constexpr std::size_t kWriterOpsV1_0 = KR_V1_0_SIZE(kr_record_writer_ops, revert);
+constexpr std::size_t kFieldSpecV1_0 = KR_V1_0_SIZE(kr_field_spec, description);
+#undef KR_V1_0_SIZE
 
 std::string hex32(std::uint32_t v) {
   char buf[16];
@@ -47,9 +59,9 @@ const kr_abi_tag& readTag(boost::dll::shared_library& lib, const std::filesystem
   if (tag.abi_minor > KR_ABI_MINOR)
     refuse(path, "it was built for plugin ABI " + found + ", newer than this keeper-rotate's ABI " + expected,
            "Upgrade keeper-rotate, or rebuild the plugin against this SDK");
-  if (tag.descriptor_size < sizeof(kr_plugin_descriptor))
+  if (tag.descriptor_size < kDescriptorV1_0)
     refuse(path, "its descriptor size " + std::to_string(tag.descriptor_size) + " is smaller than the " +
-                     std::to_string(sizeof(kr_plugin_descriptor)) + " bytes of ABI " + expected,
+                     std::to_string(kDescriptorV1_0) + " bytes of ABI 1.0",
            "Rebuild the plugin against the SDK of this keeper-rotate version");
   return tag;
 }
@@ -57,14 +69,14 @@ const kr_abi_tag& readTag(boost::dll::shared_library& lib, const std::filesystem
 bool opsPresent(const kr_plugin_descriptor& d) {
   switch (d.kind) {
     case KR_KIND_PROVIDER:
-      return d.provider && d.provider->struct_size >= sizeof(kr_provider_ops) && d.provider->validate &&
+      return d.provider && d.provider->struct_size >= kProviderOpsV1_0 && d.provider->validate &&
              d.provider->create && d.provider->prove && d.provider->retire && d.provider->rollback &&
              !d.credential_source && !d.record_writer;
     case KR_KIND_CREDENTIAL_SOURCE:
-      return d.credential_source && d.credential_source->struct_size >= sizeof(kr_credential_source_ops) &&
+      return d.credential_source && d.credential_source->struct_size >= kSourceOpsV1_0 &&
              d.credential_source->resolve && !d.provider && !d.record_writer;
     case KR_KIND_RECORD_WRITER:
-      return d.record_writer && d.record_writer->struct_size >= sizeof(kr_record_writer_ops) &&
+      return d.record_writer && d.record_writer->struct_size >= kWriterOpsV1_0 &&
              d.record_writer->validate && d.record_writer->store && d.record_writer->verify && !d.provider &&
              !d.credential_source;
   }
@@ -90,11 +102,27 @@ void checkDescriptor(const kr_plugin_descriptor* d, const kr_abi_tag& tag, kr_ki
   if (!d->create || !d->destroy || !opsPresent(*d))
     refuse(path, std::string("its descriptor lacks the operations of a ") + kindLabel(kind), rebuild);
   if (d->field_count > 0 && d->fields == nullptr) refuse(path, "its field table is missing", rebuild);
-  for (std::size_t i = 0; i < d->field_count; ++i) {
-    const kr_field_spec& f = d->fields[i];
-    if (f.struct_size < sizeof(kr_field_spec) || f.label == nullptr || f.label[0] == '\0')
-      refuse(path, "field #" + std::to_string(i) + " of its metadata is malformed", rebuild);
+  if (d->field_count > 1000) refuse(path, "it declares " + std::to_string(d->field_count) + " fields", rebuild);
+}
+
+std::vector<kr_field_spec> copyFields(const kr_plugin_descriptor& d, const std::filesystem::path& path) {
+  std::vector<kr_field_spec> out;
+  if (d.field_count == 0) return out;
+  const std::size_t stride = d.fields[0].struct_size;
+  if (stride < kFieldSpecV1_0)
+    refuse(path, "its field metadata entries are " + std::to_string(stride) + " bytes, smaller than ABI 1.0's",
+           "Rebuild the plugin with the keeper-rotate SDK");
+  const auto* base = reinterpret_cast<const unsigned char*>(d.fields);
+  for (std::size_t i = 0; i < d.field_count; ++i) {
+    kr_field_spec f{};
+    std::memcpy(&f, base + i * stride, std::min(stride, sizeof f));
+    if (f.struct_size != stride || f.label == nullptr || f.label[0] == '\0')
+      refuse(path, "field #" + std::to_string(i) + " of its metadata is malformed",
+             "Rebuild the plugin with the keeper-rotate SDK");
+    f.struct_size = sizeof f;
+    out.push_back(f);
   }
+  return out;
 }
 
 }  // namespace
@@ -156,6 +184,7 @@ std::unique_ptr<LoadedPlugin> loadPluginFile(const std::filesystem::path& path, 
   auto& entry = plugin->library->get<const kr_plugin_descriptor*()>(KR_ENTRY_SYMBOL);
   plugin->descriptor = entry();
   checkDescriptor(plugin->descriptor, tag, kind, name, path);
+  plugin->fields = copyFields(*plugin->descriptor, path);
   return plugin;
 }
 

@@ -10,6 +10,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace keeper_rotate::host {
 
@@ -34,6 +35,10 @@ struct LoadedPlugin {
   std::string name;
   kr_abi_tag tag{};
   const kr_plugin_descriptor* descriptor = nullptr;
+  /// The descriptor's field table, copied with the plugin's own struct_size as stride: a plugin built against an
+  /// older minor has smaller kr_field_spec entries, so indexing its array with this host's sizeof would misread it.
+  /// Members the plugin's layout lacks are zero. Strings still point into the (loaded) library.
+  std::vector<kr_field_spec> fields;
   /// Kept loaded for the life of the process (the registry owns this object); never unloaded while an
   /// instance created from it exists.
   std::unique_ptr<boost::dll::shared_library> library;

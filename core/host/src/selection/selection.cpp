@@ -32,9 +32,8 @@ bool fileExistsInPath(const PluginRegistry& registry, kr_kind kind, const std::s
   return false;
 }
 
-void collect(const kr_plugin_descriptor& d, RunState& run) {
-  for (std::size_t i = 0; i < d.field_count; ++i) {
-    const kr_field_spec& f = d.fields[i];
+void collect(const LoadedPlugin& p, RunState& run) {
+  for (const kr_field_spec& f : p.fields) {
     if ((f.flags & KR_FIELD_SECRET) || (f.type && std::strcmp(f.type, "secret") == 0)) run.secretLabels.insert(f.label);
     if ((f.flags & KR_FIELD_INPUT) && !(f.flags & KR_FIELD_OTHER_RECORD) && f.default_value)
       run.fieldDefaults.emplace(f.label, f.default_value);  // emplace: the first declaration wins
@@ -81,16 +80,16 @@ Selection selectPlugins(PluginRegistry& registry, const std::string& providerNam
 void validateSelection(const Selection& s, const Record& pamUser) {
   validateFields(pamUser, hostFields(), hostFieldCount(), "keeper-rotate");
   for (const LoadedPlugin* p : {s.provider, s.writer})
-    validateFields(pamUser, p->descriptor->fields, p->descriptor->field_count, p->origin());
+    validateFields(pamUser, p->fields.data(), p->fields.size(), p->origin());
   if (s.explicitSource)
-    validateFields(pamUser, s.sources.front()->descriptor->fields, s.sources.front()->descriptor->field_count,
+    validateFields(pamUser, s.sources.front()->fields.data(), s.sources.front()->fields.size(),
                    s.sources.front()->origin());
 }
 
 void prepareRunState(const Selection& s, RunState& run) {
-  collect(*s.provider->descriptor, run);
-  collect(*s.writer->descriptor, run);
-  for (const LoadedPlugin* src : s.sources) collect(*src->descriptor, run);
+  collect(*s.provider, run);
+  collect(*s.writer, run);
+  for (const LoadedPlugin* src : s.sources) collect(*src, run);
   for (std::size_t i = 0; i < hostFieldCount(); ++i)
     if (hostFields()[i].default_value) run.fieldDefaults.emplace(hostFields()[i].label, hostFields()[i].default_value);
 
