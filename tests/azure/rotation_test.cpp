@@ -226,3 +226,17 @@ TEST_CASE("azure rollback of a secret that is already gone succeeds") {
   CHECK(f.fake->countRequests("POST", "/removePassword") == 1);
   CHECK(f.targetKeyIds() == f.oldKeyIds);
 }
+
+TEST_CASE("azure rollback right after addPassword confirms a not-found answer before believing it") {
+  Fixture f;
+  f.fake->setPropagation({std::chrono::milliseconds(0), 0, 2});
+  Driver d;
+  f.configure(d.host);
+  d.host.fields["verify_timeout_seconds"] = "0";
+  kr_azure::SecretLifecycle lc(f.settings());
+  const Outcome o = runRotation(d, lc, /*durable=*/false);
+  REQUIRE_MESSAGE(o.failedAt == Step::None, o.message);
+  CHECK(o.rollbackError.empty());
+  CHECK(f.fake->countRequests("POST", "/removePassword") == 3);  // two stale "not found" answers, then removed
+  CHECK(f.targetKeyIds() == f.oldKeyIds);
+}

@@ -61,6 +61,7 @@ PasswordCredential FakeEntra::Impl::newPassword(const std::optional<std::string>
   p.created = std::chrono::system_clock::now();
   p.expires = end;
   p.rejectionsLeft = propagation.rejectFirstAttempts;
+  p.removeMissesLeft = propagation.removeMissesAfterAdd;
   return p;
 }
 
@@ -215,6 +216,7 @@ FakeEntra::IssuedSecret FakeEntra::addPassword(const std::string& appObjectId, c
       const auto now = std::chrono::system_clock::now();
       PasswordCredential p = impl_->newPassword(displayName, now, now + std::chrono::hours(24) * lifetimeDays, "");
       p.rejectionsLeft = 0;
+      p.removeMissesLeft = 0;
       p.created = now - std::chrono::hours(24);  // seeded secrets are long replicated
       app->passwords.push_back(p);
       return {p.keyId, p.secretText};

@@ -35,6 +35,7 @@ struct PasswordCredential {
   std::chrono::system_clock::time_point created{};
   std::chrono::system_clock::time_point expires{};
   int rejectionsLeft = 0;  ///< propagation: token requests with this secret still to be rejected
+  int removeMissesLeft = 0;  ///< consistency: removePassword calls still answered "No password credential found"
 };
 
 struct Application {
@@ -63,6 +64,9 @@ struct Tenant {
 struct Propagation {
   std::chrono::milliseconds delay{0};  ///< rejected until this long after creation
   int rejectFirstAttempts = 0;         ///< and for this many token requests with it
+  /// removePassword of a freshly added key answers "No password credential found" this many times (a replica that
+  /// has not seen the add yet; reference §2.3).
+  int removeMissesAfterAdd = 0;
 };
 
 /// A fault applied to the next `times` requests that match `method` and `pathContains`.

@@ -178,8 +178,10 @@ Reply FakeEntra::Impl::graph(const Incoming& in) {
     const std::string keyId = body->has("keyId") && body->get("keyId").isString() ? body->getValue<std::string>("keyId") : "";
     if (!isGuid(keyId)) return graphError(400, "Request_BadRequest", "Invalid value specified for property 'keyId' of resource 'Application'.", in);
     auto it = std::find_if(target->passwords.begin(), target->passwords.end(), [&](const PasswordCredential& p) { return p.keyId == keyId; });
-    if (it == target->passwords.end())
+    if (it == target->passwords.end() || it->removeMissesLeft > 0) {
+      if (it != target->passwords.end()) --it->removeMissesLeft;  // a replica that has not seen the add yet
       return graphError(400, "Request_BadRequest", "No password credential found with keyId " + keyId + ".", in);
+    }
     target->passwords.erase(it);
     Reply r;
     r.status = 204;

@@ -63,7 +63,8 @@ Seed parseSeed(FakeEntra::Impl& impl, const std::string& json) {
     throw std::invalid_argument(std::string("fake-entra seed is not a JSON object: ") + e.what());
   }
   if (auto p = root->getObject("propagation"))
-    seed.propagation = Propagation{std::chrono::milliseconds(integer(p, "delayMs", 0)), integer(p, "rejectFirstAttempts", 0)};
+    seed.propagation = Propagation{std::chrono::milliseconds(integer(p, "delayMs", 0)), integer(p, "rejectFirstAttempts", 0),
+                                   integer(p, "removeMissesAfterAdd", 0)};
   auto tenants = root->getArray("tenants");
   for (std::size_t i = 0; tenants && i < tenants->size(); ++i) {
     auto t = tenants->getObject(i);
@@ -89,6 +90,7 @@ Seed parseSeed(FakeEntra::Impl& impl, const std::string& json) {
         PasswordCredential cred = impl.newPassword(str(p, "displayName"), now,
                                                    now + std::chrono::hours(24) * integer(p, "lifetimeDays", 365), "");
         cred.rejectionsLeft = 0;
+        cred.removeMissesLeft = 0;
         cred.created = now - std::chrono::hours(24);
         cred.keyId = str(p, "keyId", cred.keyId);
         if (p->has("secretText")) {
@@ -187,7 +189,8 @@ Reply FakeEntra::Impl::admin(const Incoming& in) {
       r.status = 204;
     } else if (in.path == "/_fake/propagation" && in.method == "POST") {
       auto o = Poco::JSON::Parser().parse(in.body).extract<Poco::JSON::Object::Ptr>();
-      propagation = Propagation{std::chrono::milliseconds(integer(o, "delayMs", 0)), integer(o, "rejectFirstAttempts", 0)};
+      propagation = Propagation{std::chrono::milliseconds(integer(o, "delayMs", 0)), integer(o, "rejectFirstAttempts", 0),
+                                integer(o, "removeMissesAfterAdd", 0)};
       r.status = 204;
     } else if (in.path == "/_fake/seed" && in.method == "POST") {
       Seed seed = parseSeed(*this, in.body);
