@@ -12,6 +12,7 @@
 # demo. Exit code: keeper-rotate's, after the demo's own checks (status "rehearsed", old secret still there, no
 # secret value in any output).
 set -euo pipefail
+exec 2>&1  # one stream, so the narration, the host's log and its summary line appear in order
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
