@@ -45,10 +45,10 @@ Config loadConfig(const ConfigLocations& where);
 /// Serialise for writing to a file (indent 4, keys as the SDKs name them). The result holds key material.
 Secret configToJson(const Config& config);
 
-/// Normalise a hostname: region codes (US, EU, AU, GOV, JP, CA, IL5; case-insensitive) map to Keeper's hosts,
-/// anything else is used verbatim (it may carry a port). Returns nullopt for an unknown region code only when
-/// `regionOnly` is set.
+/// Keeper's host for a region code (US, EU, AU, GOV, JP, CA, IL5; case-insensitive), nullopt for anything else.
 std::optional<std::string> regionHost(std::string_view region);
+/// Normalise a configured hostname: a region code maps to its host, an https:// prefix and trailing '/' are
+/// dropped, anything else is used verbatim (it may carry a port).
 std::string resolveHostname(std::string_view hostname);
 
 /// Read a whole file. Throws KsmError(Config) naming the path when it cannot.
