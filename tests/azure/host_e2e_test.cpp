@@ -14,6 +14,10 @@
 
 #include <doctest/doctest.h>
 
+#include <fake_ksm.hpp>
+
+#include <fstream>
+
 #include <sstream>
 #include <thread>
 
@@ -72,14 +76,15 @@ struct Run {
   Poco::JSON::Object::Ptr summary;
 };
 
-Run runHost(const Fixture& f, const std::string& stdinLine, Poco::Process::Env env) {
+Run runHost(const Fixture& f, const std::string& stdinLine, Poco::Process::Env env,
+            std::vector<std::string> args = {"azure-app-secret"}) {
   env["SSL_CERT_FILE"] = f.ca.caCertFile();
   env["KEEPER_ROTATE_AZURE_VERIFY_INTERVAL_MS"] = "20";
   env["KEEPER_ROTATE_AZURE_RETRY_BASE_MS"] = "20";
   env["HTTPS_PROXY"] = "";
   env["https_proxy"] = "";
   Poco::Pipe in, out, err;
-  Poco::ProcessHandle ph = Poco::Process::launch(KR_HOST_BINARY, {"azure-app-secret"}, "", &in, &out, &err, env);
+  Poco::ProcessHandle ph = Poco::Process::launch(KR_HOST_BINARY, args, "", &in, &out, &err, env);
   Run run;
   std::thread errReader([&] {
     Poco::PipeInputStream s(err);
@@ -201,4 +206,73 @@ TEST_CASE("azure end to end: a wrong admin secret is a configuration error with 
   CHECK((run.out + run.err).find("AADSTS7000215") != std::string::npos);
   CHECK(f.fake->countRequests("POST", "/addPassword") == 0);
   checkNoSecretIn(run, {wrong});
+}
+
+TEST_CASE("azure end to end: --dry-run validates against Entra ID and changes nothing") {
+  Fixture f;
+  Poco::JSON::Object user = pamUser(f);
+  user.set("credential_source", "env");
+  Poco::JSON::Array records;
+  records.add(user);
+  const Run run = runHost(f, gatewayLine(records),
+                          {{"AZURE_TENANT_ID", f.tenantId}, {"AZURE_CLIENT_ID", f.adminAppId},
+                           {"AZURE_CLIENT_SECRET", f.adminSecret}},
+                          {"--dry-run", "azure-app-secret"});
+  INFO("stderr: " << run.err);
+  CHECK(run.exitCode == 0);
+  for (const auto& r : f.fake->requests()) {
+    CAPTURE(r.path);
+    CHECK((r.method == "GET" || r.path.find("/oauth2/v2.0/token") != std::string::npos));
+    CHECK(r.clientId != f.targetAppId);
+  }
+  CHECK(f.fake->countRequests("GET", "/v1.0/applications") >= 1);
+  CHECK(f.targetKeyIds() == f.oldKeyIds);
+}
+
+TEST_CASE("azure end to end durable: the ksm writer stores, then keep-previous retires the rest") {
+  Fixture f({{"Application.ReadWrite.All"}, false, "AzureADMyOrg", 3});
+  keeper_rotate::fakeksm::FakeKsm ksm(f.ca);
+  const std::string configFile = f.dir.path() + "/ksm-config.json";
+  std::ofstream(configFile) << ksm.createDevice().json;
+  // The PAM User record as Keeper holds it: the secret the Gateway rotated last time is oldKeyIds[1].
+  ksm.putRecord(kUserUid, R"({"title":"payments-api client secret","type":"pamUser","fields":[{"type":"login","value":["payments-api"]}],)"
+                          R"("custom":[{"type":"text","label":"application_object_id","value":[")" + f.targetObjectId + R"("]},)"
+                          R"({"type":"text","label":"client_secret_id","value":[")" + f.oldKeyIds[1] + R"("]},)"
+                          R"({"type":"secret","label":"client_secret","value":[")" + f.oldSecretValues[1] + R"("]}]})");
+  Poco::JSON::Object user = pamUser(f);
+  user.set("application_object_id", f.targetObjectId);
+  user.set("client_secret_id", f.oldKeyIds[1]);
+  user.set("old_secrets", "keep-previous");
+  user.set("credential_source", "env");
+  user.remove("record_writer");  // default: ksm
+  Poco::JSON::Array records;
+  records.add(user);
+  const Run run = runHost(f, gatewayLine(records),
+                          {{"AZURE_TENANT_ID", f.tenantId}, {"AZURE_CLIENT_ID", f.adminAppId},
+                           {"AZURE_CLIENT_SECRET", f.adminSecret}},
+                          {"azure-app-secret", "--ksm-config", configFile});
+  INFO("stderr: " << run.err);
+  INFO("stdout: " << run.out);
+  CHECK(run.exitCode == 0);
+  REQUIRE(run.summary);
+  const std::string newKey = run.summary->getValue<std::string>("keyId");
+  // Entra ID: the new secret and the previous one; the others removed.
+  const auto ids = f.targetKeyIds();
+  CHECK(ids.size() == 2);
+  CHECK(contains(ids, newKey));
+  CHECK(contains(ids, f.oldKeyIds[1]));
+  // Keeper: the record now holds the new key id and a secret value that works.
+  const std::string stored = ksm.readRecord(kUserUid);
+  CHECK(stored.find(newKey) != std::string::npos);
+  CHECK(stored.find(f.oldSecretValues[1]) == std::string::npos);
+  auto data = Poco::JSON::Parser().parse(stored).extract<Poco::JSON::Object::Ptr>();
+  std::string newSecret;
+  auto custom = data->getArray("custom");
+  for (std::size_t i = 0; custom && i < custom->size(); ++i) {
+    auto field = custom->getObject(i);
+    if (field->optValue<std::string>("label", "") == "client_secret") newSecret = field->getArray("value")->get(0).toString();
+  }
+  REQUIRE_FALSE(newSecret.empty());
+  CHECK(f.tokenWorks(f.targetAppId, newSecret));
+  checkNoSecretIn(run, {f.adminSecret, newSecret, f.oldSecretValues[0], f.oldSecretValues[1], f.oldSecretValues[2]});
 }
