@@ -187,3 +187,19 @@ TEST_CASE("azure invalid field values are configuration errors naming the field"
   CHECK(rotate(f, [](TestHost& h) { h.credentials.erase("client_secret"); }).code == "credential.incomplete");
   CHECK(f.fake->requests().empty());
 }
+
+TEST_CASE("azure expired admin secret and an app at its credential size limit are explained") {
+  Fixture f;
+  const auto expired = f.fake->addPassword(f.adminObjectId, "expired admin secret", -1);
+  Outcome o = rotate(f, [&](TestHost& h) { h.credentials["client_secret"] = expired.secretText; });
+  CHECK(o.code == "token.AADSTS7000222");
+  CHECK(has(o.message, "expired"));
+
+  Fixture g({{"Application.ReadWrite.All"}, false, "AzureADMyOrg", 0});
+  for (int i = 0; i < 100; ++i) g.fake->addPassword(g.targetObjectId, "bulk " + std::to_string(i));
+  o = rotate(g, [](TestHost& h) { h.fields["old_secrets"] = "keep-all"; });
+  CHECK(o.failedAt == Step::Create);
+  CHECK(o.code == "graph.Directory_ResourceSizeExceeded");
+  CHECK(has(o.message, "too many credentials"));
+  CHECK(g.targetKeyIds().size() == 100);
+}
