@@ -4,6 +4,7 @@
 #include <Poco/JSON/Parser.h>
 
 #include <sstream>
+#include <string.h>  // explicit_bzero
 
 namespace kr_azure {
 
@@ -57,6 +58,12 @@ Poco::JSON::Object::Ptr parseObject(const https::Response& res) {
   return Poco::JSON::Parser().parse(res.body).extract<Poco::JSON::Object::Ptr>();
 }
 
+/// The bearer token is a credential too: zero the header copy once the request is sent.
+void wipeAuthorization(https::Request& req) {
+  for (auto& [name, value] : req.headers)
+    if (name == "Authorization") explicit_bzero(value.data(), value.size());
+}
+
 const char* kSelect = "$select=id,appId,displayName,signInAudience,passwordCredentials";
 
 }  // namespace
@@ -72,8 +79,9 @@ https::Response GraphClient::call(const std::string& method, const std::string& 
   bool refreshed = false;
   for (;;) {
     https::Request req(method, root_ + "/v1.0" + pathAndQuery);
-    req.headers = {{"Authorization", "Bearer " + std::string(tokens_(false).reveal())},
-                   {"Accept", "application/json"}};
+    std::string authorization = "Bearer ";
+    authorization += tokens_(false).reveal();
+    req.headers = {{"Authorization", std::move(authorization)}, {"Accept", "application/json"}};
     if (!body.empty()) {
       req.headers.emplace_back("Content-Type", "application/json");
       req.body = body;
@@ -83,7 +91,9 @@ https::Response GraphClient::call(const std::string& method, const std::string& 
     ++requests_;
     try {
       res = http_.send(req);
+      wipeAuthorization(req);
     } catch (const https::TransportError& e) {
+      wipeAuthorization(req);
       // A write whose request may have reached Graph must not be repeated blindly.
       if (kind == Kind::Add) throw AddOutcomeUnknown(std::string("connection failed during addPassword: ") + e.what());
       log_("Graph " + method + " " + pathAndQuery + ": " + e.what() + "; retrying");

@@ -4,6 +4,7 @@
 #include <Poco/JSON/Parser.h>
 
 #include <algorithm>
+#include <string.h>  // explicit_bzero
 
 namespace kr_azure {
 
@@ -16,9 +17,13 @@ TokenResult TokenClient::once(const std::string& tenant, const std::string& clie
   TokenResult result;
   https::Request req("POST", endpoints_.tokenUrl(tenant));
   req.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}};
-  // The secret goes straight from the Secret's view into the body; Request zeroes its body on destruction.
+  // Appended in place so no temporary string holds the secret; Request zeroes its body on destruction.
   req.body = "grant_type=client_credentials&client_id=" + https::formEncode(clientId) +
-             "&scope=" + https::formEncode(endpoints_.scope()) + "&client_secret=" + https::formEncode(secret.reveal());
+             "&scope=" + https::formEncode(endpoints_.scope()) + "&client_secret=";
+  std::string encoded = https::formEncode(secret.reveal());
+  req.body.reserve(req.body.size() + encoded.size());
+  req.body += encoded;
+  explicit_bzero(encoded.data(), encoded.size());
   https::Response res;
   try {
     res = http_.send(req);
