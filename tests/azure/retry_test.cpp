@@ -221,3 +221,19 @@ TEST_CASE("azure retire partial failure reports the remaining key ids") {
   CHECK(d.host.keys(KR_KEY_REMAINING) == std::vector<std::string>{f.oldKeyIds[0]});
   CHECK(d.host.keys(KR_KEY_REMOVED) == std::vector<std::string>{f.oldKeyIds[1]});
 }
+
+TEST_CASE("azure back-to-back writes refused as concurrent are retried until the directory accepts them") {
+  Fixture f;
+  keeper_rotate::fake_entra::Propagation p;
+  p.concurrentWriteWindow = std::chrono::milliseconds(60);
+  f.fake->setPropagation(p);
+  Driver d;
+  f.configure(d.host);
+  d.host.fields["verify_timeout_seconds"] = "0";  // rollback follows addPassword at once
+  kr_azure::SecretLifecycle lc(f.settings());
+  const Outcome o = runRotation(d, lc, /*durable=*/false);
+  REQUIRE_MESSAGE(o.failedAt == Step::None, o.message);
+  CHECK(o.rollbackError.empty());
+  CHECK(f.fake->countRequests("POST", "/removePassword") >= 2);
+  CHECK(f.targetKeyIds() == f.oldKeyIds);
+}

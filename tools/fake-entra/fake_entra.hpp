@@ -49,6 +49,7 @@ struct Application {
   /// appIds of service principals that own this application (matters for Application.ReadWrite.OwnedBy).
   std::vector<std::string> ownerAppIds;
   std::vector<PasswordCredential> passwords;
+  std::chrono::steady_clock::time_point lastWrite{};
 };
 
 struct Tenant {
@@ -67,6 +68,9 @@ struct Propagation {
   /// removePassword of a freshly added key answers "No password credential found" this many times (a replica that
   /// has not seen the add yet; reference §2.3).
   int removeMissesAfterAdd = 0;
+  /// A password write to an app within this long after the previous one is refused with 400 "concurrent requests"
+  /// (reference §2.6, §6.2). 0: off.
+  std::chrono::milliseconds concurrentWriteWindow{0};
 };
 
 /// A fault applied to the next `times` requests that match `method` and `pathContains`.

@@ -166,6 +166,11 @@ Reply FakeEntra::Impl::graph(const Incoming& in) {
   }
   if (in.method != "POST") return graphError(405, "Request_BadRequest", "Specified HTTP method is not allowed for the request target.", in);
   if (!canWrite(*caller, *target)) return denied(in);
+  const auto steadyNow = std::chrono::steady_clock::now();
+  if (propagation.concurrentWriteWindow.count() > 0 && steadyNow - target->lastWrite < propagation.concurrentWriteWindow)
+    return graphError(400, "Request_BadRequest",
+                      "Error due to concurrent requests being made to the tenant. Please wait briefly and retry.", in);
+  target->lastWrite = steadyNow;
 
   Poco::JSON::Object::Ptr body;
   try {

@@ -64,7 +64,8 @@ Seed parseSeed(FakeEntra::Impl& impl, const std::string& json) {
   }
   if (auto p = root->getObject("propagation"))
     seed.propagation = Propagation{std::chrono::milliseconds(integer(p, "delayMs", 0)), integer(p, "rejectFirstAttempts", 0),
-                                   integer(p, "removeMissesAfterAdd", 0)};
+                                   integer(p, "removeMissesAfterAdd", 0),
+                                   std::chrono::milliseconds(integer(p, "concurrentWriteWindowMs", 0))};
   auto tenants = root->getArray("tenants");
   for (std::size_t i = 0; tenants && i < tenants->size(); ++i) {
     auto t = tenants->getObject(i);
@@ -190,7 +191,8 @@ Reply FakeEntra::Impl::admin(const Incoming& in) {
     } else if (in.path == "/_fake/propagation" && in.method == "POST") {
       auto o = Poco::JSON::Parser().parse(in.body).extract<Poco::JSON::Object::Ptr>();
       propagation = Propagation{std::chrono::milliseconds(integer(o, "delayMs", 0)), integer(o, "rejectFirstAttempts", 0),
-                                integer(o, "removeMissesAfterAdd", 0)};
+                                integer(o, "removeMissesAfterAdd", 0),
+                                std::chrono::milliseconds(integer(o, "concurrentWriteWindowMs", 0))};
       r.status = 204;
     } else if (in.path == "/_fake/seed" && in.method == "POST") {
       Seed seed = parseSeed(*this, in.body);
