@@ -85,6 +85,7 @@ TEST_CASE("input decoding: errors name what is wrong and never the values") {
       {"QUJD", "not valid JSON"},
       {"{\"a\":", "not valid JSON"},
       {"\"str\"", "neither JSON nor valid base64"},
+      {std::string(200000, '['), "not valid JSON"},  // nesting depth is bounded, no stack exhaustion
       {"{\"userRecordUid\":\"U1\",\"records\":7}", "JSON array, got number"},
       {"{\"userRecordUid\":\"\",\"records\":\"W10=\"}", "'userRecordUid' is empty"},
       {"{\"userRecordUid\":\"U1\",\"records\":\"" + b64("[{\"uid\":\"U1\",\"title\":5}]") + "\"}", "'title' must be"},
