@@ -139,6 +139,27 @@ async function main() {
     assert.ok(afterCpp.revision > beforeCpp.revision)
   })
 
+  // 8. A config written by our `ksm init` (C++ binding) is loaded and used by the official SDK.
+  const cppConfig = path.join(workDir, 'cpp-init-config.json')
+  fs.rmSync(cppConfig, { force: true })
+  const token = (await admin('POST', '/admin/token')).token
+  await check('our ksm init binds a token and writes a config file', () => {
+    assert.equal(probe(['--init-token', token, '--hostname', env.FAKE_KSM_HOSTNAME, '--out', cppConfig,
+      '--server-key-id', env.FAKE_KSM_SERVER_PUBLIC_KEY_ID, '--server-key', env.FAKE_KSM_SERVER_PUBLIC_KEY]), 0)
+    assert.equal(fs.statSync(cppConfig).mode & 0o777, 0o600)
+  })
+  await check('the official SDK uses the config written by our ksm init', async () => {
+    const written = JSON.parse(fs.readFileSync(cppConfig, 'utf8'))
+    for (const key of ['hostname', 'clientId', 'privateKey', 'appKey', 'serverPublicKeyId', 'appOwnerPublicKey', 'serverPublicKey'])
+      assert.equal(typeof written[key], 'string', key)
+    assert.equal(written.clientKey, undefined)
+    const fromCpp = { storage: ksm.localConfigStorage(cppConfig) }
+    const all = await ksm.getSecrets(fromCpp)
+    assert.deepEqual(all.records.map(r => r.recordUid).sort(), Object.keys(seeded).sort())
+    const rec = all.records.find(r => r.recordUid === 'AzurePamConfigUid-001')
+    assert.deepEqual(rec.data, seeded['AzurePamConfigUid-001'].data)
+  })
+
   console.log(`fidelity-ksm: ${checks} checks passed`)
 }
 

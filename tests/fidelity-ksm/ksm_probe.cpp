@@ -1,10 +1,12 @@
 // ksm-probe: the C++ KSM client as a command, for the fidelity test's cross-checks with Keeper's Node SDK.
 //   ksm-probe --config FILE --record UID [--expect LABEL=VALUE]... [--set LABEL=TYPE:VALUE]...
+//   ksm-probe --init-token TOKEN --hostname HOST --server-key-id N --server-key B64 --out FILE   (ksm init)
 // --expect compares a field (label, else type) with VALUE; --set writes a field (created if missing) and saves
 // with the revision read. Prints only field names and outcomes, never values. Exit 0 when every expectation
 // holds and every write was saved, 1 otherwise, 2 for usage errors.
 #include <keeper_rotate/ksm/client.hpp>
 #include <keeper_rotate/ksm/errors.hpp>
+#include <keeper_rotate/ksm/init.hpp>
 #include <keeper_rotate/ksm/record.hpp>
 
 #include <Poco/Net/SSLManager.h>
@@ -17,6 +19,7 @@ using namespace keeper_rotate;
 
 int main(int argc, char** argv) {
   std::string configFile, uid;
+  keeper_rotate::ksm::InitOptions init;
   std::vector<std::pair<std::string, std::string>> expects;
   std::vector<std::pair<std::string, std::pair<std::string, std::string>>> sets;
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -26,6 +29,16 @@ int main(int argc, char** argv) {
       configFile = val;
     } else if (opt == "--record") {
       uid = val;
+    } else if (opt == "--init-token") {
+      init.token = val;
+    } else if (opt == "--hostname") {
+      init.hostname = val;
+    } else if (opt == "--out") {
+      init.out = val;
+    } else if (opt == "--server-key-id") {
+      init.serverPublicKeyId = std::stoi(val);
+    } else if (opt == "--server-key") {
+      init.serverPublicKey = val;
     } else if (opt == "--expect" && eq != std::string::npos) {
       expects.emplace_back(val.substr(0, eq), val.substr(eq + 1));
     } else if (opt == "--set" && eq != std::string::npos && val.find(':', eq) != std::string::npos) {
@@ -35,6 +48,12 @@ int main(int argc, char** argv) {
       std::cerr << "ksm-probe: bad argument " << opt << "\n";
       return 2;
     }
+  }
+  if (!init.token.empty()) {
+    Poco::Net::initializeSSL();
+    const int rc = keeper_rotate::ksm::runInit(init);
+    Poco::Net::uninitializeSSL();
+    return rc;
   }
   if (configFile.empty() || uid.empty()) {
     std::cerr << "usage: ksm-probe --config FILE --record UID [--expect LABEL=VALUE]... [--set LABEL=TYPE:VALUE]...\n";
