@@ -9,14 +9,25 @@
 #include <Poco/URI.h>
 
 #include <algorithm>
+#include <cctype>
 #include <regex>
 #include <thread>
 
 namespace keeper_rotate::fake_entra {
+namespace {
+
+// Case-insensitive equality (ids, domains, header names). Poco::icompare trips UBSan on empty strings.
+bool iequals(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+}  // namespace
 
 std::string Incoming::header(const std::string& name) const {
   for (const auto& [k, v] : headers)
-    if (Poco::icompare(k, name) == 0) return v;
+    if (iequals(k, name)) return v;
   return "";
 }
 
@@ -29,22 +40,22 @@ std::string FakeEntra::Impl::baseUrl() const { return server->baseUrl(); }
 
 Tenant* FakeEntra::Impl::findTenant(const std::string& idOrDomain) {
   for (auto& t : tenants) {
-    if (Poco::icompare(t.id, idOrDomain) == 0) return &t;
+    if (iequals(t.id, idOrDomain)) return &t;
     for (const auto& d : t.domains)
-      if (Poco::icompare(d, idOrDomain) == 0) return &t;
+      if (iequals(d, idOrDomain)) return &t;
   }
   return nullptr;
 }
 
 Application* FakeEntra::Impl::findAppByAppId(Tenant& tenant, const std::string& appId) {
   for (auto& a : tenant.apps)
-    if (Poco::icompare(a.appId, appId) == 0) return &a;
+    if (iequals(a.appId, appId)) return &a;
   return nullptr;
 }
 
 Application* FakeEntra::Impl::findAppById(Tenant& tenant, const std::string& objectId) {
   for (auto& a : tenant.apps)
-    if (Poco::icompare(a.id, objectId) == 0) return &a;
+    if (iequals(a.id, objectId)) return &a;
   return nullptr;
 }
 
@@ -185,7 +196,7 @@ void FakeEntra::Impl::handle(Poco::Net::HTTPServerRequest& request, Poco::Net::H
 
   response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(reply.status));
   for (const auto& [k, v] : reply.headers) {
-    if (Poco::icompare(k, "Content-Type") == 0)
+    if (iequals(k, "Content-Type"))
       response.setContentType(v);
     else
       response.add(k, v);

@@ -2,9 +2,8 @@
 
 #include "kr_azure/graph_errors.hpp"
 
-#include <Poco/String.h>
-
 #include <algorithm>
+#include <cctype>
 #include <ctime>
 
 namespace kr_azure {
@@ -22,7 +21,12 @@ std::string utcText(std::chrono::system_clock::time_point t, const char* pattern
   return buf;
 }
 
-bool sameId(const std::string& a, const std::string& b) { return Poco::icompare(a, b) == 0; }
+// GUIDs compare case-insensitively (Graph returns lower case; admins may paste upper case).
+bool sameId(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
 
 bool containsId(const std::vector<std::string>& ids, const std::string& id) {
   return std::any_of(ids.begin(), ids.end(), [&](const std::string& x) { return sameId(x, id); });
