@@ -169,6 +169,9 @@ TEST_CASE("a server key redirect is followed and throttling is retried within bo
   const int before = env.fake.requestCount("get_secret");
   CHECK(client.getRecord("rec-direct-000000000001").title() == "direct");
   CHECK(env.fake.requestCount("get_secret") == before + 3);
+  env.fake.throttleNext(1, 0.0);  // no retry_after: exponential back-off from the (test-sized) base delay
+  CHECK(client.getRecord("rec-direct-000000000001").title() == "direct");
+  CHECK(env.fake.requestCount("get_secret") == before + 5);
 
   auto options = env.options();
   options.maxThrottleRetries = 2;
