@@ -281,3 +281,32 @@ TEST_CASE("the fake accepts Python-SDK-style payloads: pretty JSON, null keys, s
   CHECK(firstValueByLabel(*client.getRecord("rec-direct-000000000001").data, "client_secret_id") ==
         std::optional<std::string>("py-style"));
 }
+
+TEST_CASE("a record that does not decrypt is reported by uid, the others are still delivered") {
+  FakeEnv env;
+  env.fake.putRecord("rec-direct-000000000001", pamUserJson("direct", "pw-1"));
+  env.fake.putRecord("rec-broken-000000000003", pamUserJson("broken", "pw-3"));
+  env.fake.corruptRecordData("rec-broken-000000000003");
+  Client client = env.client();
+  const SecretsResult all = client.getSecrets();
+  CHECK(all.records.size() == 1);
+  REQUIRE(all.undecryptable.count("rec-broken-000000000003") == 1);
+  KsmError::Kind kind{};
+  const std::string msg = errorOf([&] { client.getRecord("rec-broken-000000000003"); }, &kind);
+  CHECK(kind == KsmError::Kind::Protocol);
+  CHECK(msg.find("rec-broken-000000000003") != std::string::npos);
+  CHECK(msg.find("does not decrypt") != std::string::npos);
+}
+
+TEST_CASE("binding with the IL5-style four-part token takes the server key from the token") {
+  FakeEnv env;
+  BindOptions b;
+  b.token = "IL5:" + env.fake.createOneTimeToken() + ":" + std::to_string(env.fake.serverKeyId()) + ":" +
+            env.fake.serverPublicKeyUrlB64();
+  b.hostname = env.fake.hostname();  // --hostname overrides the region's host
+  b.client = env.options();
+  const Config bound = bindToken(b);
+  CHECK(bound.serverPublicKey == env.fake.serverPublicKey());
+  CHECK(bound.serverPublicKeyId == env.fake.serverKeyId());
+  CHECK(bound.hostname == env.fake.hostname());
+}

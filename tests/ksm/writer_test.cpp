@@ -198,6 +198,17 @@ TEST_CASE("ksm writer: verify fails when the stored value changed after store") 
   env.checkNoLeaks();
 }
 
+TEST_CASE("ksm writer: a read-only share is a configuration error found at validate") {
+  WriterEnv env;
+  env.fake.putRecord(kUid, pamUserJson("PAM User", "gw-password-1"));
+  env.fake.setEditable(kUid, false);
+  WriterSession s(pluginPath(), env.host);
+  CHECK(s.validate() == KR_ERR_CONFIG);
+  CHECK(env.host.errorCode == "ksm.read_only");
+  CHECK(env.host.errorMessage.find(kUid) != std::string::npos);
+  CHECK(env.host.errorMessage.find("edit") != std::string::npos);
+}
+
 TEST_CASE("ksm writer: configuration problems are reported before anything changes") {
   WriterEnv env;
   env.fake.putRecord("someOtherRecordUid0001", pamUserJson("Other", "pw"));

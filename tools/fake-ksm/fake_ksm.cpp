@@ -69,6 +69,7 @@ void FakeKsm::Impl::putRecordLocked(const std::string& uid, const std::string& p
   if (r.encryptedKey.empty()) r.encryptedKey = crypto::aesGcmEncrypt(containerKeyLocked(r), r.key);
   r.data = crypto::aesGcmEncrypt(r.key, padRecordJson(plainJson));
   r.revision = ++nextRevision;
+  if (existing != records.end()) r.editable = existing->second.editable;
   records[uid] = std::move(r);
 }
 
@@ -183,6 +184,17 @@ void FakeKsm::changePasswordBeforeNextUpdate(const std::string& uid, const std::
   std::lock_guard<std::mutex> lock(impl_->mutex);
   impl_->recordLocked(uid);
   impl_->faults.passwordBeforeUpdate[uid] = newPassword;
+}
+
+void FakeKsm::corruptRecordData(const std::string& uid) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  auto& r = impl_->recordLocked(uid);
+  r.data[r.data.size() / 2] = static_cast<char>(r.data[r.data.size() / 2] ^ 0x01);
+}
+
+void FakeKsm::setEditable(const std::string& uid, bool editable) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  impl_->recordLocked(uid).editable = editable;
 }
 
 void FakeKsm::rejectClientVersions(bool reject) {

@@ -78,6 +78,10 @@ class FakeKsm {
   /// Right before the next update_secret for `uid` is processed, another writer sets the standard password field
   /// to `newPassword` and commits (new revision): the incoming update then hits a stale revision.
   void changePasswordBeforeNextUpdate(const std::string& uid, const std::string& newPassword);
+  /// Damage the stored record data (one flipped byte): clients must report it as undecryptable, not crash.
+  void corruptRecordData(const std::string& uid);
+  /// Deliver the record with isEditable = false (the application has read-only access).
+  void setEditable(const std::string& uid, bool editable);
   /// Require this clientVersion prefix set (default accepts m[a-z] + digits.digits.digits).
   void rejectClientVersions(bool reject);
 

@@ -88,6 +88,10 @@ void FakeKsm::Impl::handleAdmin(Poco::Net::HTTPServerRequest& request, Poco::Net
                               f->has("error") ? f->getValue<std::string>("error") : "internal_error");
       } else if (type == "bumpRevision") {
         owner->bumpRevision(f->getValue<std::string>("uid"));
+      } else if (type == "corruptRecord") {
+        owner->corruptRecordData(f->getValue<std::string>("uid"));
+      } else if (type == "readOnly") {
+        owner->setEditable(f->getValue<std::string>("uid"), false);
       } else if (type == "changePassword") {
         owner->changePasswordBeforeNextUpdate(f->getValue<std::string>("uid"), f->getValue<std::string>("password"));
       } else {

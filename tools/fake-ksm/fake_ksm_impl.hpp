@@ -29,6 +29,7 @@ struct StoredRecord {
   std::int64_t revision = 0;
   std::optional<std::string> stagedData;  // pending update_secret with a transactionType
   std::string stagedType;
+  bool editable = true;
 };
 
 struct Fault {

@@ -54,7 +54,7 @@ Object::Ptr recordEntry(const std::string& uid, const StoredRecord& r) {
   e->set("recordKey", b64::encode(r.encryptedKey));
   e->set("data", b64::encode(r.data));
   e->set("revision", r.revision);
-  e->set("isEditable", true);
+  e->set("isEditable", r.editable);
   e->set("files", Poco::Dynamic::Var());
   e->set("innerFolderUid", Poco::Dynamic::Var());
   return e;
@@ -213,6 +213,7 @@ void FakeKsm::Impl::handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTT
       auto it = records.find(uid);
       if (it == records.end()) throw errorJson(400, "not_found", "record " + uid + " is not shared with this application");
       StoredRecord& r = it->second;
+      if (!r.editable) throw errorJson(403, "access_denied", "the application has read-only access to record " + uid);
       if (auto f = faults.failUpdate.find(uid); f != faults.failUpdate.end()) {
         const auto fault = f->second;
         faults.failUpdate.erase(f);
