@@ -310,3 +310,20 @@ TEST_CASE("binding with the IL5-style four-part token takes the server key from 
   CHECK(bound.serverPublicKeyId == env.fake.serverKeyId());
   CHECK(bound.hostname == env.fake.hostname());
 }
+
+TEST_CASE("an unreachable Keeper host is a transport error naming the host, after one retry of the read") {
+  FakeEnv env;
+  Config c = env.deviceConfig();
+  c.hostname = "127.0.0.1:1";  // nothing listens on port 1
+  auto options = env.options();
+  options.transportRetryDelay = std::chrono::milliseconds(10);
+  std::vector<std::string> logged;
+  options.log = [&](const std::string& line) { logged.push_back(line); };
+  Client client(std::move(c), options);
+  KsmError::Kind kind{};
+  const std::string msg = errorOf([&] { client.getSecrets(); }, &kind);
+  CHECK(kind == KsmError::Kind::Transport);
+  CHECK(msg.find("cannot reach 127.0.0.1:1") != std::string::npos);
+  REQUIRE(logged.size() == 1);
+  CHECK(logged[0].find("retrying once") != std::string::npos);
+}

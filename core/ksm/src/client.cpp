@@ -10,6 +10,7 @@
 #include <Poco/JSON/Parser.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <random>
 #include <sstream>
@@ -124,21 +125,27 @@ struct Client::Impl {
 
   std::chrono::milliseconds throttleWait(const ServerError& e, int attempt) const {
     using namespace std::chrono;
-    milliseconds wait;
+    double ms;
     if (e.retryAfter > 0) {
-      wait = milliseconds(static_cast<long long>(e.retryAfter * 1000.0));
+      ms = e.retryAfter * 1000.0;
     } else {
       static thread_local std::mt19937 rng(std::random_device{}());
       std::uniform_real_distribution<double> jitter(0.75, 1.25);
-      wait = milliseconds(static_cast<long long>(double(options.throttleBaseDelay.count()) * double(1LL << attempt) * jitter(rng)));
+      ms = double(options.throttleBaseDelay.count()) * std::ldexp(1.0, std::min(attempt, 30)) * jitter(rng);
     }
-    return std::min(wait, options.maxThrottleWait);
+    // Clamp before converting: a server value must never overflow the cast or stall the run unboundedly.
+    ms = std::min(ms, double(options.maxThrottleWait.count()));
+    return milliseconds(static_cast<long long>(std::max(ms, 0.0)));
   }
 
   Secret post(const std::string& endpoint, const std::string& payload, const std::string& recordUid) {
     const std::string url = "https://" + config.hostname + "/api/rest/sm/v1/" + endpoint;
     int redirects = 0;
     int throttles = 0;
+    int transportRetries = 0;
+    // Reads are idempotent and may be repeated after a network error; writes never are (a lost answer to an
+    // update is resolved by the caller re-reading the record).
+    const bool idempotent = endpoint == "get_secret" || endpoint == "get_folders";
     for (;;) {
       const crypto::EcKey serverKey = crypto::EcKey::fromPublicPoint(serverPoint());
       const Secret tk = crypto::toSecret(crypto::randomBytes(32));
@@ -154,6 +161,11 @@ struct Client::Impl {
       try {
         resp = http.send(req);
       } catch (const https::TransportError& e) {
+        if (idempotent && transportRetries++ < options.maxTransportRetries) {
+          log("KSM " + endpoint + ": network error (" + std::string(e.what()) + "); retrying once");
+          std::this_thread::sleep_for(options.transportRetryDelay);
+          continue;
+        }
         throw KsmError(KsmError::Kind::Transport, "ksm.transport",
                        "KSM " + endpoint + forRecord(recordUid) + ": cannot reach " + config.hostname + ": " + e.what());
       }

@@ -34,6 +34,9 @@ struct ClientOptions {
   /// Wait when the server gives no retry_after: base · 2^attempt (±25 % jitter), capped by maxThrottleWait.
   std::chrono::milliseconds throttleBaseDelay{11000};
   std::chrono::milliseconds maxThrottleWait{std::chrono::seconds(180)};
+  /// Network errors on reads (get_secret) are retried this often after transportRetryDelay; writes never.
+  int maxTransportRetries = 1;
+  std::chrono::milliseconds transportRetryDelay{std::chrono::seconds(1)};
   /// Diagnostic lines (never secret): key redirects, throttling waits.
   std::function<void(const std::string&)> log;
 };
