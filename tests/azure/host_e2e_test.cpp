@@ -256,11 +256,20 @@ TEST_CASE("azure end to end durable: the ksm writer stores, then keep-previous r
   CHECK(run.exitCode == 0);
   REQUIRE(run.summary);
   const std::string newKey = run.summary->getValue<std::string>("keyId");
+  auto ids = [&](const char* key) {
+    std::vector<std::string> out;
+    if (auto arr = run.summary->getArray(key))
+      for (std::size_t i = 0; i < arr->size(); ++i) out.push_back(arr->get(i).toString());
+    return out;
+  };
+  CHECK(ids("removed") == std::vector<std::string>{f.oldKeyIds[0], f.oldKeyIds[2]});
+  CHECK(ids("kept") == std::vector<std::string>{f.oldKeyIds[1]});
+  CHECK(ids("remaining").empty());
   // Entra ID: the new secret and the previous one; the others removed.
-  const auto ids = f.targetKeyIds();
-  CHECK(ids.size() == 2);
-  CHECK(contains(ids, newKey));
-  CHECK(contains(ids, f.oldKeyIds[1]));
+  const auto left = f.targetKeyIds();
+  CHECK(left.size() == 2);
+  CHECK(contains(left, newKey));
+  CHECK(contains(left, f.oldKeyIds[1]));
   // Keeper: the record now holds the new key id and a secret value that works.
   const std::string stored = ksm.readRecord(kUserUid);
   CHECK(stored.find(newKey) != std::string::npos);
