@@ -65,7 +65,8 @@ int main(int argc, char** argv) {
     } else if (a == "--config-out") {
       configOut = next();
     } else if (a == "--help" || a == "-h") {
-      usage("help");
+      std::cout << "usage: fake-ksm [--seed FILE] [--key-id N] [--dir DIR] [--config-out FILE] [-- COMMAND ARGS...]\n"
+                   "Runs a fake Keeper Secrets Manager on 127.0.0.1 (see tools/fake-ksm/README.md).\n";
       return 0;
     } else {
       return usage(("unknown argument " + a).c_str());
