@@ -1,4 +1,4 @@
-// @azure/identity (MSAL Node) against fake-entra. Each check exits non-zero with a reason when it fails.
+// @azure/identity (MSAL Node) and @microsoft/microsoft-graph-client against fake-entra. Each check exits non-zero with a reason when it fails.
 // Args: baseUrl tenantId clientId objectId; the client secret comes from PROBE_SECRET.
 "use strict";
 const assert = require("node:assert/strict");
@@ -17,6 +17,70 @@ async function expectFailure(credential, code) {
     return;
   }
   assert.fail(`expected AADSTS${code}, but a token was issued`);
+}
+
+// The official Graph JS SDK reads the fake's Graph answers: entities, collections, addPassword's
+// passwordCredential, 204 from removePassword, and error bodies (code, message, innerError request-id and date).
+async function graphSdkChecks() {
+  const { Client } = require("@microsoft/microsoft-graph-client");
+  const { TokenCredentialAuthenticationProvider } =
+    require("@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials");
+  const credential = new ClientSecretCredential(tenant, clientId, secret, options);
+  const graph = Client.initWithMiddleware({
+    authProvider: new TokenCredentialAuthenticationProvider(credential, { scopes: [scope] }),
+    baseUrl: base,
+    defaultVersion: "v1.0",
+    customHosts: new Set(["localhost"]),
+  });
+  const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+  const app = await graph.api(`/applications/${objectId}`).select(["id", "appId", "passwordCredentials"]).get();
+  assert.equal(app.id, objectId);
+  assert.equal(app.passwordCredentials.length, 1);
+  const byFilter = await graph.api("/applications").filter(`appId eq '${clientId}'`).get();
+  assert.equal(byFilter.value.length, 1);
+  assert.equal(byFilter.value[0].id, objectId);
+  const byKey = await graph.api(`/applications(appId='${clientId}')`).get();
+  assert.equal(byKey.id, objectId);
+  console.log("ok: Graph SDK reads the application by object id, $filter and appId alternate key");
+
+  const added = await graph.api(`/applications/${objectId}/addPassword`)
+    .post({ passwordCredential: { displayName: "fidelity add", endDateTime: "2030-01-01T00:00:00Z" } });
+  assert.match(added.keyId, guid);
+  assert.match(added.secretText, /^[A-Za-z0-9._~-]{3}8Q~[A-Za-z0-9._~-]{34}$/);
+  assert.equal(added.hint, added.secretText.slice(0, 3));
+  assert.equal(added.customKeyIdentifier, null);
+  assert.equal(added.displayName, "fidelity add");
+  assert.equal(added.endDateTime, "2030-01-01T00:00:00Z");
+  assert.match(added.startDateTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$/);
+  assert.match(added["@odata.context"], /\/v1\.0\/\$metadata#microsoft\.graph\.passwordCredential$/);
+  const fresh = await new ClientSecretCredential(tenant, clientId, added.secretText, options).getToken(scope);
+  assert.ok(fresh.token, "the added secret signs in");
+  const listed = await graph.api(`/applications/${objectId}`).select("passwordCredentials").get();
+  const entry = listed.passwordCredentials.find((p) => p.keyId === added.keyId);
+  assert.ok(entry && entry.secretText === null && entry.hint === added.hint, "listed without its value");
+  console.log("ok: addPassword answer has the real shapes and the secret signs in");
+
+  const removed = await graph.api(`/applications/${objectId}/removePassword`).post({ keyId: added.keyId });
+  assert.ok(removed === undefined || removed === null || Object.keys(removed).length === 0, "204 without a body");
+  try {
+    await graph.api(`/applications/${objectId}/removePassword`).post({ keyId: added.keyId });
+    assert.fail("removing twice should fail");
+  } catch (e) {
+    assert.equal(e.statusCode, 400);
+    assert.equal(e.code, "Request_BadRequest");
+    assert.match(e.message, new RegExp(`No password credential found with keyId ${added.keyId}`));
+    assert.match(e.requestId, guid);
+    assert.ok(e.date instanceof Date && !isNaN(e.date.getTime()), "innerError.date parses");
+  }
+  try {
+    await graph.api("/applications/00000000-0000-4000-8000-000000000000").get();
+    assert.fail("unknown object id should fail");
+  } catch (e) {
+    assert.equal(e.statusCode, 404);
+    assert.equal(e.code, "Request_ResourceNotFound");
+  }
+  console.log("ok: removePassword 204, then 400 'No password credential found'; 404 Request_ResourceNotFound");
 }
 
 (async () => {
@@ -55,7 +119,8 @@ async function expectFailure(credential, code) {
   assert.ok(log.some((r) => r.path === `/${tenant}/oauth2/v2.0/token` && r.status === 200 && r.clientId === clientId),
             "token endpoint used");
   console.log("ok: request log shows the OpenID configuration and token requests");
-  console.log("PASS: @azure/identity obtained tokens from fake-entra");
+  await graphSdkChecks();
+  console.log("PASS: @azure/identity obtained tokens from fake-entra and the Graph SDK read its answers");
 })().catch((e) => {
   console.error(`FAIL: ${e && e.stack ? e.stack : e}`);
   process.exit(1);

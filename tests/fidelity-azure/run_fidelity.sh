@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Usage: run_fidelity.sh FAKE_ENTRA_BINARY NPM_DIR SOURCE_DIR
-# Starts fake-entra with a fresh seed, then lets @azure/identity get tokens from it (identity_probe.js).
+# Starts fake-entra with a fresh seed, then lets Microsoft's own clients talk to it (identity_probe.js):
+# @azure/identity gets tokens, @microsoft/microsoft-graph-client reads and changes password credentials.
 set -euo pipefail
 fake_bin=$1
 npm_dir=$2
@@ -13,11 +14,13 @@ fi
 echo "node $(node --version), npm $(npm --version)"
 
 mkdir -p "$npm_dir"
-cp "$src_dir/package.json" "$npm_dir/package.json"
-if [ ! -f "$npm_dir/node_modules/@azure/identity/package.json" ]; then
+# Install when nothing is installed yet or the pinned dependencies changed since the last install.
+if ! cmp -s "$src_dir/package.json" "$npm_dir/package.json" || [ ! -d "$npm_dir/node_modules" ]; then
+  cp "$src_dir/package.json" "$npm_dir/package.json"
   (cd "$npm_dir" && npm install --no-audit --no-fund --loglevel=error)
 fi
-echo "@azure/identity $(node -p "require('$npm_dir/node_modules/@azure/identity/package.json').version")"
+echo "@azure/identity $(node -p "require('$npm_dir/node_modules/@azure/identity/package.json').version")," \
+  "@microsoft/microsoft-graph-client $(node -p "require('$npm_dir/node_modules/@microsoft/microsoft-graph-client/package.json').version")"
 
 work=$(mktemp -d)
 fake_pid=""
