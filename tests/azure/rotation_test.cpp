@@ -122,6 +122,7 @@ TEST_CASE("azure self-rotation replaces the admin app's own secret") {
   const Outcome o = runRotation(d, lc);
   REQUIRE_MESSAGE(o.failedAt == Step::None, o.message);
   CHECK(lc.selfRotation());
+  CHECK(d.host.allOutput().find("the admin credential is a secret of the app being rotated") != std::string::npos);
   const auto pw = f.fake->passwords(f.adminObjectId);
   REQUIRE(pw.size() == 1);
   CHECK(pw[0].keyId == d.host.results.at("client_secret_id").value);

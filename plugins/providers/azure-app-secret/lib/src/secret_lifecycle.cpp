@@ -143,6 +143,11 @@ void SecretLifecycle::validate(Context& ctx) {
             std::to_string(target_.passwords.size()) +
             ". keeper-rotate adds the new secret before removing old ones, so it needs one free slot: nothing was "
             "changed. Remove an unused secret of this app in Entra ID, then rotate again.");
+  if (selfRotation_ && config_.oldSecrets != "keep-all")
+    ctx.warn("azure-app-secret: the admin credential is a secret of the app being rotated; old_secrets=" +
+             config_.oldSecrets + " may remove it after the new secret is stored. Make sure the admin credential "
+             "source reads the rotated value next time (or use keep-previous/keep-all), otherwise the next run "
+             "fails with AADSTS7000215");
   if (config_.oldSecrets == "keep-previous") {
     if (config_.previousKeyId.empty())
       ctx.warn("azure-app-secret: old_secrets=keep-previous but the record has no client_secret_id yet: no secret "
