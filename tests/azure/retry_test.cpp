@@ -237,3 +237,19 @@ TEST_CASE("azure back-to-back writes refused as concurrent are retried until the
   CHECK(f.fake->countRequests("POST", "/removePassword") >= 2);
   CHECK(f.targetKeyIds() == f.oldKeyIds);
 }
+
+TEST_CASE("azure a Graph read that times out is retried") {
+  Fixture f;
+  Fault slow = fault("GET", "/v1.0/applications/", 0);
+  slow.delayMs = 1500;
+  f.fake->addFault(slow);
+  Driver d;
+  f.configure(d.host);
+  auto settings = f.settings();
+  settings.http.ioTimeout = std::chrono::milliseconds(300);
+  kr_azure::SecretLifecycle lc(settings);
+  const Outcome o = runRotation(d, lc);
+  REQUIRE_MESSAGE(o.failedAt == Step::None, o.message);
+  CHECK(d.host.allOutput().find("retrying") != std::string::npos);
+  CHECK(f.targetKeyIds().size() == 1);
+}
