@@ -16,7 +16,6 @@
 #include <stdexcept>
 
 namespace kr_test {
-namespace {
 
 std::string base64(const std::string& in) {
   std::ostringstream out;
@@ -26,6 +25,8 @@ std::string base64(const std::string& in) {
   enc.close();
   return out.str();
 }
+
+namespace {
 
 Poco::JSON::Object::Ptr parseSummary(const std::string& out) {
   const auto newline = out.find('\n');

@@ -29,6 +29,9 @@ std::string gatewayInputJson(const std::string& userUid, const std::string& conf
 std::string gatewayInputLine(const std::string& userUid, const std::string& configUid,
                              const std::vector<std::string>& records);
 
+/// Standard base64 without line breaks.
+std::string base64(const std::string& in);
+
 /// A fresh directory under the build tree's temp area, removed with the object.
 class ScratchDir {
  public:
