@@ -156,3 +156,41 @@ TEST_CASE("fake-entra TooManyAppPasswords carries details and lifetime policy na
   auto details = e->getArray("details")->getObject(0);
   CHECK(details->getValue<std::string>("target") == "passwordCredentials");
 }
+
+TEST_CASE("fake-entra admin API: seed, faults, propagation, state and request log over HTTPS") {
+  Fixture f;
+  Wire w(f);
+  auto admin = [&](const std::string& method, const std::string& path, const std::string& body = "") {
+    return w.graph(method, "/_fake/" + path, body, "");
+  };
+  CHECK(admin("POST", "seed", R"({"tenants":[{"id":"aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee","apps":[{"id":"aaaaaaaa-0000-4000-8000-000000000009","appId":"bbbbbbbb-0000-4000-8000-000000000009","passwords":[{"keyId":"cccccccc-0000-4000-8000-000000000009","displayName":"seeded"}]}]}]})").status == 204);
+  auto state = admin("GET", "state");
+  CHECK(state.status == 200);
+  CHECK(state.body.find("cccccccc-0000-4000-8000-000000000009") != std::string::npos);
+  CHECK(state.body.find(f.adminSecret) == std::string::npos);  // never secret values
+  CHECK(state.body.find("secretText") == std::string::npos);
+
+  CHECK(admin("POST", "faults", R"({"method":"POST","pathContains":"/oauth2/","status":429,"headers":{"Retry-After":"3"}})").status == 204);
+  auto throttled = w.token(f.tenantId, f.adminAppId, f.adminSecret);
+  CHECK(throttled.status == 429);
+  CHECK(throttled.header("Retry-After") == std::optional<std::string>("3"));
+  CHECK(w.token(f.tenantId, f.adminAppId, f.adminSecret).status == 200);  // the fault applied once
+
+  CHECK(admin("POST", "propagation", R"({"rejectFirstAttempts":1})").status == 204);
+  const std::string token = w.bearer();
+  auto added = w.graph("POST", "/v1.0/applications/" + f.targetObjectId + "/addPassword", "{}", token);
+  REQUIRE(added.status == 200);
+  const std::string secret = parse(added.body)->getValue<std::string>("secretText");
+  CHECK(parse(added.body)->get("displayName").isEmpty());  // no displayName sent: null
+  CHECK(w.token(f.tenantId, f.targetAppId, secret).status == 401);  // not replicated yet
+  CHECK(w.token(f.tenantId, f.targetAppId, secret).status == 200);
+
+  auto log = admin("GET", "requests");
+  CHECK(log.status == 200);
+  CHECK(log.body.find("\"status\":429") != std::string::npos);
+  CHECK(log.body.find(secret) == std::string::npos);
+  CHECK(admin("DELETE", "requests").status == 204);
+  CHECK(f.fake->requests().empty());
+  CHECK(admin("POST", "expire-tokens").status == 204);
+  CHECK(w.graph("GET", "/v1.0/applications/" + f.targetObjectId, "", token).status == 401);
+}
