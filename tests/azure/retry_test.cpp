@@ -253,3 +253,23 @@ TEST_CASE("azure a Graph read that times out is retried") {
   CHECK(d.host.allOutput().find("retrying") != std::string::npos);
   CHECK(f.targetKeyIds().size() == 1);
 }
+
+TEST_CASE("azure a lost addPassword answer that reads only show later is still cleaned up") {
+  Fixture f;
+  keeper_rotate::fake_entra::Propagation p;
+  p.newKeyHiddenReads = 3;  // exactly the reads the provider makes before it adds again
+  f.fake->setPropagation(p);
+  Fault x = fault("POST", "/addPassword", 504);
+  x.afterHandling = true;
+  f.fake->addFault(x);
+  Driver d;
+  f.configure(d.host);
+  d.host.fields["old_secrets"] = "keep-all";
+  kr_azure::SecretLifecycle lc(f.settings());
+  const Outcome o = runRotation(d, lc);
+  REQUIRE_MESSAGE(o.failedAt == Step::None, o.message);
+  CHECK(f.fake->countRequests("POST", "/addPassword") == 2);
+  CHECK(f.fake->countRequests("POST", "/removePassword") == 1);  // found by the look after the successful add
+  CHECK(d.host.keys(KR_KEY_KEPT) == f.oldKeyIds);
+  checkExactlyOneNewSecret(f, d.host);
+}

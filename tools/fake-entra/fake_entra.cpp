@@ -73,6 +73,7 @@ PasswordCredential FakeEntra::Impl::newPassword(const std::optional<std::string>
   p.expires = end;
   p.rejectionsLeft = propagation.rejectFirstAttempts;
   p.removeMissesLeft = propagation.removeMissesAfterAdd;
+  p.hiddenReadsLeft = propagation.newKeyHiddenReads;
   return p;
 }
 
@@ -129,7 +130,43 @@ bool matches(const Fault& f, const Incoming& in) {
 
 }  // namespace
 
+void FakeEntra::Impl::waitForHandlers() {
+  std::unique_lock<std::mutex> lock(lifeMutex);
+  stopping = true;
+  lifeChanged.notify_all();
+  lifeChanged.wait(lock, [this] { return inFlight == 0; });
+}
+
+void FakeEntra::Impl::interruptibleDelay(std::chrono::milliseconds delay) {
+  std::unique_lock<std::mutex> lock(lifeMutex);
+  lifeChanged.wait_for(lock, delay, [this] { return stopping; });
+}
+
+namespace {
+
+/// Counts a handler as running for FakeEntra::stop() (see Impl::waitForHandlers).
+class InFlight {
+ public:
+  explicit InFlight(FakeEntra::Impl& impl) : impl_(impl) {
+    std::lock_guard<std::mutex> lock(impl_.lifeMutex);
+    ++impl_.inFlight;
+  }
+  ~InFlight() {
+    std::lock_guard<std::mutex> lock(impl_.lifeMutex);
+    --impl_.inFlight;
+    impl_.lifeChanged.notify_all();
+  }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+
+ private:
+  FakeEntra::Impl& impl_;
+};
+
+}  // namespace
+
 void FakeEntra::Impl::handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
+  const InFlight running(*this);
   Incoming in;
   in.method = request.getMethod();
   const Poco::URI uri(request.getURI());
@@ -156,7 +193,7 @@ void FakeEntra::Impl::handle(Poco::Net::HTTPServerRequest& request, Poco::Net::H
       break;
     }
   }
-  if (fault && fault->delayMs > 0) std::this_thread::sleep_for(std::chrono::milliseconds(fault->delayMs));
+  if (fault && fault->delayMs > 0) interruptibleDelay(std::chrono::milliseconds(fault->delayMs));
 
   LoggedRequest entry{in.method, in.path, in.query, 0, "", fault.has_value()};
   Reply reply;
@@ -209,8 +246,17 @@ void FakeEntra::Impl::handle(Poco::Net::HTTPServerRequest& request, Poco::Net::H
 
 FakeEntra::FakeEntra(const testsupport::TestCa& ca, std::uint16_t port) : impl_(std::make_unique<Impl>(ca, port)) {}
 FakeEntra::~FakeEntra() { stop(); }
-void FakeEntra::start() { impl_->server->start(); }
-void FakeEntra::stop() { impl_->server->stop(); }
+void FakeEntra::start() {
+  {
+    std::lock_guard<std::mutex> lock(impl_->lifeMutex);
+    impl_->stopping = false;
+  }
+  impl_->server->start();
+}
+void FakeEntra::stop() {
+  impl_->server->stop();
+  impl_->waitForHandlers();
+}
 std::uint16_t FakeEntra::port() const { return impl_->server->port(); }
 std::string FakeEntra::baseUrl() const { return impl_->baseUrl(); }
 
@@ -228,6 +274,7 @@ FakeEntra::IssuedSecret FakeEntra::addPassword(const std::string& appObjectId, c
       PasswordCredential p = impl_->newPassword(displayName, now, now + std::chrono::hours(24) * lifetimeDays, "");
       p.rejectionsLeft = 0;
       p.removeMissesLeft = 0;
+      p.hiddenReadsLeft = 0;
       p.created = now - std::chrono::hours(24);  // seeded secrets are long replicated
       app->passwords.push_back(p);
       return {p.keyId, p.secretText};

@@ -36,6 +36,7 @@ struct PasswordCredential {
   std::chrono::system_clock::time_point expires{};
   int rejectionsLeft = 0;  ///< propagation: token requests with this secret still to be rejected
   int removeMissesLeft = 0;  ///< consistency: removePassword calls still answered "No password credential found"
+  int hiddenReadsLeft = 0;   ///< consistency: Graph reads of the app that do not list this key yet
 };
 
 struct Application {
@@ -68,6 +69,8 @@ struct Propagation {
   /// removePassword of a freshly added key answers "No password credential found" this many times (a replica that
   /// has not seen the add yet; reference §2.3).
   int removeMissesAfterAdd = 0;
+  /// A freshly added key is missing from this many reads of its application (reads lag writes; reference §2.9).
+  int newKeyHiddenReads = 0;
   /// A password write to an app within this long after the previous one is refused with 400 "concurrent requests"
   /// (reference §2.6, §6.2). 0: off.
   std::chrono::milliseconds concurrentWriteWindow{0};

@@ -6,6 +6,7 @@
 
 #include <Poco/JSON/Object.h>
 
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <string>
@@ -47,6 +48,16 @@ struct FakeEntra::Impl {
   std::vector<LoggedRequest> log;
   std::map<std::string, TokenInfo> tokens;
   std::unique_ptr<testsupport::HttpsServer> server;
+
+  // Handlers run on Poco's threads, and stopping the server does not wait for them: stop() waits until none is
+  // left inside handle(), so the state they use outlives them. Fault delays end early when stopping.
+  std::mutex lifeMutex;
+  std::condition_variable lifeChanged;
+  int inFlight = 0;
+  bool stopping = false;
+  void waitForHandlers();
+  /// Sleep up to `delay`; returns early when the server is stopping.
+  void interruptibleDelay(std::chrono::milliseconds delay);
 
   std::string baseUrl() const;
 

@@ -46,6 +46,16 @@ Fault parseFault(const Poco::JSON::Object::Ptr& o) {
   return f;
 }
 
+Propagation parsePropagation(const Poco::JSON::Object::Ptr& o) {
+  Propagation p;
+  p.delay = std::chrono::milliseconds(integer(o, "delayMs", 0));
+  p.rejectFirstAttempts = integer(o, "rejectFirstAttempts", 0);
+  p.removeMissesAfterAdd = integer(o, "removeMissesAfterAdd", 0);
+  p.newKeyHiddenReads = integer(o, "newKeyHiddenReads", 0);
+  p.concurrentWriteWindow = std::chrono::milliseconds(integer(o, "concurrentWriteWindowMs", 0));
+  return p;
+}
+
 struct Seed {
   std::vector<Tenant> tenants;
   std::optional<Propagation> propagation;
@@ -63,9 +73,7 @@ Seed parseSeed(FakeEntra::Impl& impl, const std::string& json) {
     throw std::invalid_argument(std::string("fake-entra seed is not a JSON object: ") + e.what());
   }
   if (auto p = root->getObject("propagation"))
-    seed.propagation = Propagation{std::chrono::milliseconds(integer(p, "delayMs", 0)), integer(p, "rejectFirstAttempts", 0),
-                                   integer(p, "removeMissesAfterAdd", 0),
-                                   std::chrono::milliseconds(integer(p, "concurrentWriteWindowMs", 0))};
+    seed.propagation = parsePropagation(p);
   auto tenants = root->getArray("tenants");
   for (std::size_t i = 0; tenants && i < tenants->size(); ++i) {
     auto t = tenants->getObject(i);
@@ -92,6 +100,7 @@ Seed parseSeed(FakeEntra::Impl& impl, const std::string& json) {
                                                    now + std::chrono::hours(24) * integer(p, "lifetimeDays", 365), "");
         cred.rejectionsLeft = 0;
         cred.removeMissesLeft = 0;
+        cred.hiddenReadsLeft = 0;
         cred.created = now - std::chrono::hours(24);
         cred.keyId = str(p, "keyId", cred.keyId);
         if (p->has("secretText")) {
@@ -190,9 +199,7 @@ Reply FakeEntra::Impl::admin(const Incoming& in) {
       r.status = 204;
     } else if (in.path == "/_fake/propagation" && in.method == "POST") {
       auto o = Poco::JSON::Parser().parse(in.body).extract<Poco::JSON::Object::Ptr>();
-      propagation = Propagation{std::chrono::milliseconds(integer(o, "delayMs", 0)), integer(o, "rejectFirstAttempts", 0),
-                                integer(o, "removeMissesAfterAdd", 0),
-                                std::chrono::milliseconds(integer(o, "concurrentWriteWindowMs", 0))};
+      propagation = parsePropagation(o);
       r.status = 204;
     } else if (in.path == "/_fake/seed" && in.method == "POST") {
       Seed seed = parseSeed(*this, in.body);
