@@ -34,7 +34,11 @@ tenant=5f3a2b1c-9d8e-4f7a-8b6c-1d2e3f4a5b6c
 client=0e1d2c3b-4a59-4687-9a1b-2c3d4e5f6a7b
 object=6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d
 # A throwaway secret in the real format (3 chars, "8Q~", 34 chars) made for this run only.
-secret="$(head -c 64 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 3)8Q~$(head -c 96 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 34)"
+secret=$(node -e '
+  const bytes = require("node:crypto").randomBytes(37);
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
+  const pick = (from, to) => Array.from(bytes.subarray(from, to), (b) => alphabet[b % alphabet.length]).join("");
+  process.stdout.write(pick(0, 3) + "8Q~" + pick(3, 37));')
 cat > "$work/seed.json" <<JSON
 {"tenants":[{"id":"$tenant","domains":["fidelity.onmicrosoft.com"],
   "apps":[{"id":"$object","appId":"$client","displayName":"fidelity","permissions":["Application.ReadWrite.All"],
