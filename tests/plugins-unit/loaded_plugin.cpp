@@ -5,7 +5,7 @@
 namespace kr_test {
 
 std::string pluginPath(const std::string& kind, const std::string& name) {
-  return std::string(KR_FIRST_PARTY_PLUGIN_DIR) + "/" + kind + "-" + name + ".so";
+  return std::string(KR_TEST_PLUGIN_DIR) + "/" + kind + "-" + name + ".so";
 }
 
 LoadedPlugin::LoadedPlugin(const std::string& path)

@@ -11,7 +11,8 @@
 
 namespace kr_test {
 
-/// Path of a first-party plugin in the build tree, e.g. pluginPath("source", "env").
+/// Path of a first-party plugin in the build tree, e.g. pluginPath("source", "env"). The directory is the macro
+/// KR_TEST_PLUGIN_DIR of the including target (tests/ksm reuses these files with the same macro name).
 std::string pluginPath(const std::string& kind, const std::string& name);
 
 class LoadedPlugin {
