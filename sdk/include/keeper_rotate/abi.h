@@ -43,7 +43,7 @@ extern "C" {
 #endif
 
 #define KR_ABI_MAJOR 1
-#define KR_ABI_MINOR 0
+#define KR_ABI_MINOR 1
 
 /** Magic value at the start of kr_abi_tag: "KRAB" in ASCII. Guards against a same-named symbol of another kind. */
 #define KR_ABI_MAGIC 0x4B524142u
@@ -177,6 +177,13 @@ typedef struct kr_host_api {
 
   /** Register a value the plugin discovered (token, secret read from elsewhere) for redaction in all output. */
   void (*register_secret)(kr_context* ctx, const char* value, size_t size);
+
+  /* ---- ABI 1.1: a plugin built against 1.1 checks struct_size before using these (the SDK does). ---- */
+
+  /** Number of rotation results put so far; lets a writer store whatever any provider produced. */
+  size_t (*result_count)(kr_context* ctx);
+  /** Result `index` (0 <= index < result_count): its label, value, and whether it is secret (1) or not (0). */
+  kr_status (*result_at)(kr_context* ctx, size_t index, kr_view* label, kr_view* value, int* secret);
 } kr_host_api;
 
 /* ---- Operations per kind ------------------------------------------------------------------------------------ */

@@ -23,7 +23,7 @@
 #include <keeper_rotate/abi.h>
 #include <keeper_rotate/secret.hpp>
 
-#include <cstddef>
+#include <cstddef>  // offsetof
 #include <cstdint>
 #include <exception>
 #include <iterator>
@@ -31,6 +31,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 /// Marks the two symbols a plugin exports. Everything else in a plugin should stay hidden (-fvisibility=hidden).
 #define KEEPER_ROTATE_EXPORT __attribute__((visibility("default")))
@@ -154,6 +155,27 @@ class Context {
     host_->result_put(ctx_, label, value.data(), value.size(), secret ? 1 : 0);
   }
   std::optional<std::string_view> result(const char* label) const { return get(host_->result_get, label); }
+
+  /// One rotation result as a writer sees it.
+  struct ResultEntry {
+    std::string_view label;
+    std::string_view value;
+    bool secret;
+  };
+  /// Every result the provider put, ordered by label. Empty with a host older than ABI 1.1 (use result(label)).
+  std::vector<ResultEntry> results() const {
+    std::vector<ResultEntry> out;
+    if (host_->struct_size < offsetof(kr_host_api, result_at) + sizeof(host_->result_at)) return out;
+    const std::size_t count = host_->result_count(ctx_);
+    for (std::size_t i = 0; i < count; ++i) {
+      kr_view label{nullptr, 0}, value{nullptr, 0};
+      int secret = 1;
+      if (host_->result_at(ctx_, i, &label, &value, &secret) != KR_OK) continue;
+      out.push_back({std::string_view(label.data ? label.data : "", label.size),
+                     std::string_view(value.data ? value.data : "", value.size), secret != 0});
+    }
+    return out;
+  }
   void reportKey(kr_key_event event, const std::string& keyId) const {
     host_->report_key(ctx_, event, keyId.c_str());
   }

@@ -132,6 +132,21 @@ kr_status cbResultGet(kr_context* ctx, const char* label, kr_view* out) {
   }, KR_ERR_INTERNAL);
 }
 
+size_t cbResultCount(kr_context* ctx) {
+  return guard(ctx, [&] { return ctx->run->results.size(); }, static_cast<size_t>(0));
+}
+
+kr_status cbResultAt(kr_context* ctx, size_t index, kr_view* label, kr_view* value, int* secret) {
+  return guard(ctx, [&] {
+    const auto* entry = ctx->run->results.at(index);
+    if (!entry || !label || !value || !secret) return KR_ERR_UNAVAILABLE;
+    *label = view(entry->first);
+    *value = view(entry->second.value);
+    *secret = entry->second.secret ? 1 : 0;
+    return KR_OK;
+  }, KR_ERR_INTERNAL);
+}
+
 void cbReportKey(kr_context* ctx, kr_key_event event, const char* keyId) {
   guard(ctx, [&] {
     if (!keyId) return 0;
@@ -168,7 +183,7 @@ void cbRegisterSecret(kr_context* ctx, const char* value, size_t size) {
 const kr_host_api kApi = {sizeof(kr_host_api), KR_ABI_MAJOR,    KR_ABI_MINOR,  &cbLog,        &cbSetError,
                           &cbInputGet,         &cbFieldGet,     &cbRecordCount, &cbRecordGet,  &cbCredentialGet,
                           &cbCredentialPut,    &cbResultPut,    &cbResultGet,  &cbReportKey,  &cbSettingGet,
-                          &cbRegisterSecret};
+                          &cbRegisterSecret,   &cbResultCount,  &cbResultAt};
 
 }  // namespace
 

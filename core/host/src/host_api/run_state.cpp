@@ -1,5 +1,7 @@
 #include "host_api/run_state.hpp"
 
+#include <iterator>
+
 namespace keeper_rotate::host {
 
 void ValueMap::put(const std::string& name, std::string_view value, bool secret) {
@@ -11,6 +13,13 @@ void ValueMap::put(const std::string& name, std::string_view value, bool secret)
 const ValueMap::Entry* ValueMap::get(const std::string& name) const {
   const auto it = values_.find(name);
   return it == values_.end() ? nullptr : &it->second;
+}
+
+const std::pair<const std::string, ValueMap::Entry>* ValueMap::at(std::size_t index) const {
+  if (index >= values_.size()) return nullptr;
+  auto it = values_.begin();
+  std::advance(it, static_cast<std::ptrdiff_t>(index));
+  return &*it;
 }
 
 std::vector<std::string> ValueMap::names() const {

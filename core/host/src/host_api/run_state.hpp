@@ -27,6 +27,9 @@ class ValueMap {
   const Entry* get(const std::string& name) const;
   bool has(const std::string& name) const { return get(name) != nullptr; }
   std::vector<std::string> names() const;
+  std::size_t size() const { return values_.size(); }
+  /// Entry `index` in label order, or nullptr past the end.
+  const std::pair<const std::string, Entry>* at(std::size_t index) const;
   void clear() { values_.clear(); }
 
  private:
