@@ -1,5 +1,7 @@
 #include "fake_host.hpp"
 
+#include <iterator>
+
 namespace kr_test {
 namespace {
 
@@ -50,12 +52,45 @@ void reportKey(kr_context* ctx, kr_key_event event, const char* keyId) { self(ct
 kr_status settingGet(kr_context* ctx, const char* key, kr_view* out) { return lookup(self(ctx).settings, key, out); }
 void registerSecret(kr_context* ctx, const char* value, size_t size) { self(ctx).registeredSecrets.emplace_back(value, size); }
 
+#if KR_ABI_MINOR >= 1
+size_t resultCount(kr_context* ctx) { return self(ctx).results.size(); }
+kr_status resultAt(kr_context* ctx, size_t index, kr_view* label, kr_view* value, int* secret) {
+  auto& results = self(ctx).results;
+  if (index >= results.size()) return KR_ERR_UNAVAILABLE;
+  auto it = std::next(results.begin(), static_cast<std::ptrdiff_t>(index));
+  *label = {it->first.data(), it->first.size()};
+  *value = {it->second.value.data(), it->second.value.size()};
+  *secret = it->second.secret ? 1 : 0;
+  return KR_OK;
+}
+#endif
+
 }  // namespace
 
 kr_host_api FakeHost::api() const {
-  return kr_host_api{sizeof(kr_host_api), KR_ABI_MAJOR, KR_ABI_MINOR, &log,        &setError,      &inputGet,
-                     &fieldGet,           &recordCount, &recordGet,    &credentialGet, &credentialPut, &resultPut,
-                     &resultGet,          &reportKey,   &settingGet,   &registerSecret};
+  // Member by member, so the table fits whichever ABI minor this is compiled against.
+  kr_host_api api{};
+  api.struct_size = sizeof(kr_host_api);
+  api.abi_major = KR_ABI_MAJOR;
+  api.abi_minor = KR_ABI_MINOR;
+  api.log = &log;
+  api.set_error = &setError;
+  api.input_get = &inputGet;
+  api.field_get = &fieldGet;
+  api.record_count = &recordCount;
+  api.record_get = &recordGet;
+  api.credential_get = &credentialGet;
+  api.credential_put = &credentialPut;
+  api.result_put = &resultPut;
+  api.result_get = &resultGet;
+  api.report_key = &reportKey;
+  api.setting_get = &settingGet;
+  api.register_secret = &registerSecret;
+#if KR_ABI_MINOR >= 1
+  api.result_count = &resultCount;
+  api.result_at = &resultAt;
+#endif
+  return api;
 }
 
 std::string FakeHost::allOutput() const {

@@ -7,6 +7,7 @@
 
 #include <boost/dll/shared_library.hpp>
 
+#include <memory>
 #include <string>
 
 namespace kr_test {
@@ -26,7 +27,10 @@ class LoadedPlugin {
   kr_status resolve(FakeHost& host) const { return run(host, descriptor_->credential_source->resolve); }
 
  private:
-  boost::dll::shared_library library_;
+  // Shared with a process-wide list that is never destroyed: like the host, tests never unload a plugin. Unloading
+  // would unmap the plugin's static data while libraries it uses (OpenSSL, Poco) still hold allocations only that
+  // data pointed to, which LeakSanitizer then reports as leaks.
+  std::shared_ptr<boost::dll::shared_library> library_;
   const kr_abi_tag* tag_ = nullptr;
   const kr_plugin_descriptor* descriptor_ = nullptr;
 };

@@ -62,3 +62,16 @@ TEST_CASE("stdout verify and revert succeed without touching the results") {
   CHECK(h.errorCode.empty());
   CHECK(h.allOutput().find(kNewSecret) == std::string::npos);
 }
+
+#if KR_ABI_MINOR >= 1
+TEST_CASE("stdout store shows results of any provider and redacts by the host's secret flag") {
+  LoadedPlugin p(pluginPath("writer", "stdout"));
+  FakeHost h;
+  h.inputs = {{"userRecordUid", "USERuid0001"}};
+  h.results = {{"acme_token_id", {"tok-17", false}}, {"acme_token", {kNewSecret, true}}};
+  REQUIRE(p.run(h, p.descriptor().record_writer->store) == KR_OK);
+  CHECK(h.logged("acme_token_id = tok-17"));
+  CHECK(h.logged("acme_token = [redacted]"));
+  CHECK(h.allOutput().find(kNewSecret) == std::string::npos);
+}
+#endif

@@ -14,9 +14,8 @@ namespace {
 using keeper_rotate::Context;
 using keeper_rotate::Field;
 
-/// The OUTPUT labels of the first-party providers and whether their value is secret. The host API has no way to
-/// enumerate results or read their secret flag (see the report on kr_host_api), so the writer asks for these by
-/// name. Anything not listed here as non-secret is shown redacted.
+/// Hosts older than ABI 1.1 cannot enumerate results, so there the writer asks for the OUTPUT labels of the
+/// first-party providers by name; a label not listed here as non-secret would be shown redacted.
 struct KnownOutput {
   const char* label;
   bool secret;
@@ -51,14 +50,19 @@ class StdoutWriter final : public keeper_rotate::RecordWriter {
     const std::string uid(ctx.input("userRecordUid").value_or(""));
     ctx.info("rehearsal, nothing is stored. A durable writer would update PAM User record " + uid + ":");
     int shown = 0;
-    for (const auto& out : kKnownOutputs) {
-      auto value = ctx.result(out.label);
-      if (!value) continue;
+    auto show = [&](std::string_view label, std::string_view value, bool secret) {
       ++shown;
-      const std::string text = out.secret ? std::string("[redacted]") : std::string(*value);
-      ctx.info("  " + std::string(out.label) + " = " + text);
-    }
-    if (shown == 0) ctx.warn("the provider produced none of the fields this writer knows how to show");
+      ctx.info("  " + std::string(label) + " = " + (secret ? std::string("[redacted]") : std::string(value)));
+    };
+#if KR_ABI_MINOR >= 1
+    // Every result, whatever the provider; the host's secret flag covers both put-as-secret values and labels
+    // that plugin metadata declares secret.
+    for (const auto& r : ctx.results()) show(r.label, r.value, r.secret);
+#endif
+    if (shown == 0)
+      for (const auto& out : kKnownOutputs)
+        if (auto value = ctx.result(out.label)) show(out.label, *value, out.secret);
+    if (shown == 0) ctx.warn("the provider produced no result to show");
   }
 
   // Nothing durable to compare: the rehearsal's read-back is trivially consistent.
