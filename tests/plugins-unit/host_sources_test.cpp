@@ -90,7 +90,7 @@ void checkRehearsed(const Scenario& s, const HostRun& run, const std::string& so
   const std::string keyId = run.summaryString("keyId");
   CHECK(keyId.rfind("fake-key-", 0) == 0);
   CHECK(run.err.find("client_secret_id = " + keyId) != std::string::npos);
-  CHECK(run.err.find("client_secret = [redacted]") != std::string::npos);
+  CHECK(run.err.find("client_secret = [REDACTED]") != std::string::npos);
   CHECK(run.err.find("expires = 2027-11-26T00:00:00Z") != std::string::npos);
   // One secret was created and removed again; the old keys were never touched.
   CHECK(s.secrets().size() == 4);

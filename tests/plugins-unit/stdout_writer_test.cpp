@@ -28,7 +28,7 @@ TEST_CASE("stdout store shows every result with the secret redacted") {
   REQUIRE(p.run(h, p.descriptor().record_writer->store) == KR_OK);
   CHECK(h.logged("USERuid0001"));
   CHECK(h.logged("client_secret_id = 7f1c2d3e-0000-4000-8000-123456789abc"));
-  CHECK(h.logged("client_secret = [redacted]"));
+  CHECK(h.logged("client_secret = [REDACTED]"));
   CHECK(h.logged("expires = 2027-11-26T01:00:00Z"));
   CHECK(h.allOutput().find(kNewSecret) == std::string::npos);
   CHECK(h.allOutput().find(std::string(kNewSecret).substr(0, 12)) == std::string::npos);
@@ -71,7 +71,7 @@ TEST_CASE("stdout store shows results of any provider and redacts by the host's 
   h.results = {{"acme_token_id", {"tok-17", false}}, {"acme_token", {kNewSecret, true}}};
   REQUIRE(p.run(h, p.descriptor().record_writer->store) == KR_OK);
   CHECK(h.logged("acme_token_id = tok-17"));
-  CHECK(h.logged("acme_token = [redacted]"));
+  CHECK(h.logged("acme_token = [REDACTED]"));
   CHECK(h.allOutput().find(kNewSecret) == std::string::npos);
 }
 #endif

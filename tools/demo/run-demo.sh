@@ -1,43 +1,46 @@
 #!/usr/bin/env bash
-# run-demo.sh [BUILD_DIR] — the main job end to end on this machine, with nothing real touched.
+# run-demo.sh [BUILD_DIR] — the main job end to end on this machine, nothing real touched.
 #
-# What it runs: a local fake of Entra ID + Microsoft Graph (tools/fake-entra, real HTTPS with a throw-away test
-# CA on 127.0.0.1), seeded with an admin app and a target app that has one existing secret. Then exactly what the
-# Keeper Gateway does: one base64 line on stdin of `keeper-rotate azure-app-secret`, with the PAM User record,
-# an attached admin record (credential source `attached-record`) and the PAM Configuration in `records`.
-#
-# The PAM User sets `record_writer` = `stdout`, so this is a rehearsal (CONTRACT §5): the new secret is created in
-# the fake Entra ID, proven by signing in with it, shown with its value redacted, then removed again; the old
-# secret is never touched. Storing into Keeper (the `ksm` writer) needs a KSM application and is not part of this
-# demo. Exit code: keeper-rotate's, after the demo's own checks (status "rehearsed", old secret still there, no
-# secret value in any output).
+# Starts two local fakes, each with real HTTPS and its own throw-away test CA on 127.0.0.1:
+#   tools/fake-entra  Entra ID token endpoint + Microsoft Graph, seeded with an admin app and a target app
+#                     ("Payroll API") that has one existing secret;
+#   tools/fake-ksm    Keeper Secrets Manager, holding the PAM User record in a shared folder.
+# Binds a KSM device with `keeper-rotate ksm init` (one-time token), then runs exactly what the Keeper Gateway
+# runs, one base64 line on stdin of `keeper-rotate azure-app-secret`, twice:
+#   1. a rehearsal (the PAM User's `record_writer` = `stdout`): the new secret is created, proven, shown redacted
+#      and removed again; the old secret and the vault record stay as they were;
+#   2. the rotation (default writer `ksm`): create, prove, store in the vault record and read back, then delete the
+#      old secret (`old_secrets` default `delete-all`).
+# After each run the script checks the outcome in both fakes, proves that the secret now stored in Keeper signs
+# in at Entra ID, and scans every output for secret values. Exit code: 0 when all checks pass.
 set -euo pipefail
-exec 2>&1  # one stream, so the narration, the host's log and its summary line appear in order
+exec 2>&1  # one stream: narration, the host's log and its summary lines appear in order
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
 host=$build/bin/keeper-rotate
-fake=$build/bin/fake-entra
 plugins=$build/lib/keeper-rotate/plugins
 
-say() { printf '\n== %s\n' "$*" >&2; }
-for need in "$host" "$fake" "$plugins/provider-azure-app-secret.so" "$plugins/writer-stdout.so" \
-            "$plugins/source-attached-record.so"; do
-  if [ ! -e "$need" ]; then
-    echo "run-demo: $need is missing. Build first: cmake --preset default && cmake --build --preset default" >&2
-    exit 1
-  fi
+say() { printf '\n== %s\n' "$*"; }
+die() { echo "run-demo: $*"; exit 1; }
+for need in "$host" "$build/bin/fake-entra" "$build/bin/fake-ksm" "$plugins/provider-azure-app-secret.so" \
+            "$plugins/writer-ksm.so" "$plugins/writer-stdout.so" "$plugins/source-attached-record.so"; do
+  [ -e "$need" ] || die "$need is missing. Build first: cmake --preset default && cmake --build --preset default"
+done
+for tool in curl jq openssl; do
+  command -v "$tool" >/dev/null || die "'$tool' is needed by the demo's checks (apt-get install $tool)"
 done
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/keeper-rotate-demo.XXXXXX")
-fake_pid=""
+pids=()
 cleanup() {
-  if [ -n "$fake_pid" ]; then kill "$fake_pid" 2>/dev/null || true; wait "$fake_pid" 2>/dev/null || true; fi
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
+umask 077
 
-# Throw-away demo values: random per run, so nothing here is a real or reusable credential.
+# Throw-away values, random per run: nothing here is a real or reusable credential.
 rand() { head -c 24 /dev/urandom | base64 | tr -d '/+=' | head -c 32; }
 tenant=7b3a2c1d-0000-4000-8000-00000000d3e0
 admin_app=a0a0a0a0-1111-4111-8111-000000000001
@@ -46,8 +49,11 @@ target_app=c0c0c0c0-3333-4333-8333-000000000003
 old_key=d0d0d0d0-4444-4444-8444-000000000004
 admin_secret="adm~$(rand)"
 old_secret="old~$(rand)"
+user_uid=DemoPamUser00000000001
+config_uid=DemoPamConfig000000001
+folder_uid=DemoSharedFolder000001
 
-cat > "$work/seed.json" <<JSON
+cat > "$work/entra-seed.json" <<JSON
 {"tenants":[{"id":"$tenant","domains":["demo.example"],"apps":[
   {"id":"e0e0e0e0-5555-4555-8555-000000000005","appId":"$admin_app","displayName":"Keeper rotation admin",
    "permissions":["Application.ReadWrite.All"],
@@ -56,59 +62,135 @@ cat > "$work/seed.json" <<JSON
    "passwords":[{"keyId":"$old_key","displayName":"current secret","secretText":"$old_secret","lifetimeDays":30}]}
 ]}]}
 JSON
+cat > "$work/ksm-seed.json" <<JSON
+{"folders":[{"uid":"$folder_uid"}],
+ "records":[{"uid":"$user_uid","folderUid":"$folder_uid","data":{
+   "title":"Payroll API secret","type":"pamUser",
+   "fields":[{"type":"login","value":["payroll-api"]},{"type":"password","value":["gateway-generated"]}],
+   "custom":[{"type":"text","label":"application_object_id","value":["$target_obj"]},
+             {"type":"text","label":"client_secret_id","value":["$old_key"]},
+             {"type":"secret","label":"client_secret","value":["$old_secret"]},
+             {"type":"text","label":"NOOP","value":["True"]}]}}]}
+JSON
 
-say "Starting the fake Entra ID / Graph server (tools/fake-entra) on 127.0.0.1"
-"$fake" --seed "$work/seed.json" --dir "$work/ca" > "$work/fake.out" 2> "$work/fake.err" &
-fake_pid=$!
-for _ in $(seq 1 100); do
-  [ -s "$work/fake.out" ] && break
-  if ! kill -0 "$fake_pid" 2>/dev/null; then cat "$work/fake.err" >&2; exit 1; fi
-  sleep 0.1
-done
-ready=$(head -n1 "$work/fake.out")
-base_url=$(printf '%s' "$ready" | sed -n 's/.*"baseUrl":"\([^"]*\)".*/\1/p')
-ca_file=$(printf '%s' "$ready" | sed -n 's/.*"caFile":"\([^"]*\)".*/\1/p')
-[ -n "$base_url" ] && [ -n "$ca_file" ] || { echo "run-demo: fake-entra did not start: $ready" >&2; exit 1; }
-echo "fake Entra ID + Graph at $base_url (test CA $ca_file)" >&2
+# start NAME ARGS...: run a fake in the background and wait for its one-line JSON "ready" report.
+start() {
+  local name=$1
+  shift
+  "$build/bin/$name" "$@" > "$work/$name.out" 2> "$work/$name.err" &
+  pids+=($!)
+  for _ in $(seq 1 100); do
+    [ -s "$work/$name.out" ] && { head -n1 "$work/$name.out"; return; }
+    kill -0 "${pids[-1]}" 2>/dev/null || { cat "$work/$name.err"; die "$name did not start"; }
+    sleep 0.1
+  done
+  die "$name did not report ready within 10 s"
+}
 
-say "Gateway input: PAM User 'Payroll API secret', attached admin record, PAM Configuration"
-user_uid=DemoPamUser00000000001
-config_uid=DemoPamConfig000000001
-pam_user=$(printf '{"uid":"%s","title":"Payroll API secret","login":"payroll-api","application_object_id":"%s","client_secret_id":"%s","azure_authority_host":"%s","azure_graph_endpoint":"%s","verify_timeout_seconds":"30","verify_successes":"2","record_writer":"stdout"}' \
-  "$user_uid" "$target_obj" "$old_key" "$base_url" "$base_url")
-admin_rec=$(printf '{"uid":"DemoAdminRecord0000001","title":"Keeper rotation admin","application_client_id":"%s","client_secret":"%s","tenant_id":"%s"}' \
-  "$admin_app" "$admin_secret" "$tenant")
-config_rec=$(printf '{"uid":"%s","title":"Local network"}' "$config_uid")
-"$root/tools/demo/make-input.sh" "$user_uid" "$config_uid" "$pam_user" "$admin_rec" "$config_rec" > "$work/input.b64"
-echo "record_writer=stdout (rehearsal), credential_source: default chain (attached-record wins)" >&2
+say "Starting fake Entra ID + Graph and fake Keeper Secrets Manager on 127.0.0.1"
+entra=$(start fake-entra --seed "$work/entra-seed.json" --dir "$work/entra-ca")
+ksm=$(start fake-ksm --seed "$work/ksm-seed.json" --dir "$work/ksm-ca")
+entra_url=$(jq -r .baseUrl <<<"$entra")
+ksm_host=$(jq -r .hostname <<<"$ksm")
+# keeper-rotate trusts what SSL_CERT_FILE names (never anything less verified): here both test CAs.
+cat "$(jq -r .caFile <<<"$entra")" "$(jq -r .caFile <<<"$ksm")" > "$work/test-cas.pem"
+export SSL_CERT_FILE=$work/test-cas.pem
+printf 'Authorization: Bearer %s\n' "$(jq -r .adminToken <<<"$ksm")" > "$work/ksm-admin.header"
+echo "fake Entra ID + Graph: $entra_url"
+echo "fake KSM:              https://$ksm_host (PAM User $user_uid in shared folder $folder_uid)"
 
-say "keeper-rotate azure-app-secret < input   (what the Gateway runs)"
-set +e
-SSL_CERT_FILE=$ca_file "$host" azure-app-secret < "$work/input.b64" > "$work/stdout" 2> "$work/stderr"
-rc=$?
-set -e
-cat "$work/stderr" >&2
-echo "--- stdout (the summary line):" >&2
-cat "$work/stdout"
-echo "--- exit code: $rc" >&2
+say "keeper-rotate ksm init: bind a one-time access token (config written with mode 0600)"
+"$host" ksm init --token "$(jq -r .token <<<"$ksm")" --hostname "$ksm_host" \
+  --server-public-key-id "$(jq -r .serverPublicKeyId <<<"$ksm")" \
+  --server-public-key "$(jq -r .serverPublicKey <<<"$ksm")" --out "$work/ksm-config.json"
+echo "config: $(stat -c '%a %n' "$work/ksm-config.json")"
 
-say "Checks"
+# The Gateway's input: the PAM User record as the Gateway flattens it, the attached admin-app record and the
+# PAM Configuration. EXTRA adds fields to the PAM User dict.
+gateway_input() {
+  local extra=$1
+  local pam_user admin_rec config_rec
+  pam_user=$(printf '{"uid":"%s","title":"Payroll API secret","login":"payroll-api","application_object_id":"%s","client_secret_id":"%s","azure_authority_host":"%s","azure_graph_endpoint":"%s","verify_timeout_seconds":"30","verify_successes":"2"%s}' \
+    "$user_uid" "$target_obj" "$old_key" "$entra_url" "$entra_url" "$extra")
+  admin_rec=$(printf '{"uid":"DemoAdminRecord0000001","title":"Keeper rotation admin","application_client_id":"%s","client_secret":"%s","tenant_id":"%s"}' \
+    "$admin_app" "$admin_secret" "$tenant")
+  config_rec=$(printf '{"uid":"%s","title":"Azure PAM configuration"}' "$config_uid")
+  "$root/tools/demo/make-input.sh" "$user_uid" "$config_uid" "$pam_user" "$admin_rec" "$config_rec"
+}
+
+# run NAME EXTRA: one Gateway-style run; leaves NAME.stdout / NAME.stderr / NAME.rc in $work.
+run() {
+  gateway_input "$2" > "$work/$1.input"
+  say "keeper-rotate azure-app-secret --ksm-config ... < gateway input   ($1)"
+  set +e
+  KEEPER_ROTATE_AZURE_VERIFY_INTERVAL_MS=300 \
+    "$host" azure-app-secret --ksm-config "$work/ksm-config.json" /attached/script.sh \
+    < "$work/$1.input" > "$work/$1.stdout" 2> "$work/$1.stderr"
+  echo $? > "$work/$1.rc"
+  set -e
+  cat "$work/$1.stderr"
+  echo "--- stdout (the summary line):"
+  cat "$work/$1.stdout"
+  echo "--- exit code: $(cat "$work/$1.rc")"
+}
+
 failed=0
-if grep -q '"status":"rehearsed"' "$work/stdout"; then echo "ok: status rehearsed" >&2; else echo "FAIL: no status rehearsed" >&2; failed=1; fi
-for s in "$admin_secret" "$old_secret"; do
-  if grep -qF -- "$s" "$work/stdout" "$work/stderr"; then echo "FAIL: a secret value appears in the output" >&2; failed=1; fi
+check() {  # check DESCRIPTION COMMAND...
+  local what=$1
+  shift
+  if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; failed=1; fi
+}
+entra_keys() {  # key ids of the target app, from the fake's state (key ids only, never secret values)
+  curl -sf --cacert "$SSL_CERT_FILE" "$entra_url/_fake/state" |
+    jq -r --arg id "$target_obj" '.. | objects | select(.id? == $id) | .passwordCredentials[]?.keyId'
+}
+vault_field() {  # vault_field LABEL: the PAM User's custom field value as stored in fake KSM
+  curl -sf --cacert "$SSL_CERT_FILE" -H @"$work/ksm-admin.header" "https://$ksm_host/admin/record/$user_uid" |
+    jq -r --arg l "$1" '.data.custom[] | select(.label == $l) | .value[0]'
+}
+has_key() { entra_keys | grep -qxF "$1"; }
+lacks_key() { ! has_key "$1"; }
+summary() { jq -r "$2 // empty" "$work/$1.stdout"; }
+
+run rehearsal ',"record_writer":"stdout"'
+say "Checks after the rehearsal"
+check "exit code 0, status rehearsed" test "$(cat "$work/rehearsal.rc")/$(summary rehearsal .status)" = "0/rehearsed"
+rehearsal_key=$(summary rehearsal .keyId)
+check "the rehearsal's new secret ${rehearsal_key:-?} was removed again" lacks_key "${rehearsal_key:-none}"
+check "the old secret $old_key is untouched" has_key "$old_key"
+check "the vault record still holds the old key id" test "$(vault_field client_secret_id)" = "$old_key"
+
+run rotation ''
+say "Checks after the rotation"
+check "exit code 0, status rotated" test "$(cat "$work/rotation.rc")/$(summary rotation .status)" = "0/rotated"
+new_key=$(summary rotation .keyId)
+check "Entra ID has the new secret ${new_key:-?}" has_key "${new_key:-none}"
+check "the old secret $old_key was deleted (old_secrets: delete-all)" lacks_key "$old_key"
+check "the vault record holds the new key id" test "$(vault_field client_secret_id)" = "$new_key"
+check "the vault record holds the expiry" test "$(vault_field expires)" = "$(summary rotation .expires)"
+# The secret Keeper now holds must sign in. The request body (with the secret) goes through a 0600 file, never argv.
+stored_secret=$(vault_field client_secret)
+{
+  printf 'grant_type=client_credentials&client_id=%s&scope=%s&client_secret=' "$target_app" "$entra_url/.default"
+  jq -rn --arg s "$stored_secret" '$s|@uri'
+} | tr -d '\n' > "$work/token-request"
+token_ok() {
+  curl -sf --cacert "$SSL_CERT_FILE" --data-binary @"$work/token-request" \
+    "$entra_url/$tenant/oauth2/v2.0/token" | jq -e '.access_token | length > 0' >/dev/null
+}
+check "the secret stored in Keeper signs in at Entra ID" token_ok
+check "the stored secret is new" test "$stored_secret" != "$old_secret"
+leaks=0
+for s in "$admin_secret" "$old_secret" "$stored_secret"; do
+  grep -qF -- "$s" "$work"/*.stdout "$work"/*.stderr && leaks=1
 done
-[ $failed -eq 0 ] && echo "ok: no secret value in stdout or stderr" >&2
-# Ask the fake for its directory (key ids only, never secret values) over the same verified TLS.
-port=${base_url##*:}
-state=$(printf 'GET /_fake/state HTTP/1.1\r\nHost: localhost:%s\r\nConnection: close\r\n\r\n' "$port" |
-  openssl s_client -quiet -connect "127.0.0.1:$port" -servername localhost -CAfile "$ca_file" \
-    -verify_return_error 2>/dev/null || true)
-new_key=$(sed -n 's/.*"keyId":"\([^"]*\)".*/\1/p' "$work/stdout")
-if printf '%s' "$state" | grep -qF "$old_key"; then echo "ok: the old secret $old_key is still there" >&2
-else echo "FAIL: the old secret $old_key is gone" >&2; failed=1; fi
-if [ -n "$new_key" ] && ! printf '%s' "$state" | grep -qF "$new_key"; then
-  echo "ok: the rehearsal's new secret $new_key was removed again" >&2
-else echo "FAIL: the rehearsal's new secret ${new_key:-(no keyId in summary)} is not removed" >&2; failed=1; fi
-if [ $rc -ne 0 ] || [ $failed -ne 0 ]; then exit $(( rc != 0 ? rc : 1 )); fi
-echo "Demo passed: the new secret was created, proven and removed again; the old one was never touched." >&2
+check "no secret value in any stdout or stderr" test $leaks -eq 0
+unset stored_secret
+
+if [ $failed -ne 0 ]; then
+  echo "Demo FAILED (see above)."
+  exit 1
+fi
+echo
+echo "Demo passed: rehearsal left everything as it was; the rotation stored a proven new secret in Keeper, read it"
+echo "back, and only then deleted the old one."

@@ -1,5 +1,5 @@
 // Record writer `stdout`: stores nothing. It shows what a durable writer would store in the PAM User record, with
-// every secret value replaced by [redacted], and declares itself non-durable (kCapabilities = 0). The host therefore
+// every secret value replaced by [REDACTED], and declares itself non-durable (kCapabilities = 0). The host therefore
 // runs the rotation as a rehearsal: the new credential is created and proven, shown here, then removed again, and
 // old credentials are never touched (CONTRACT section 5).
 //
@@ -52,7 +52,7 @@ class StdoutWriter final : public keeper_rotate::RecordWriter {
     int shown = 0;
     auto show = [&](std::string_view label, std::string_view value, bool secret) {
       ++shown;
-      ctx.info("  " + std::string(label) + " = " + (secret ? std::string("[redacted]") : std::string(value)));
+      ctx.info("  " + std::string(label) + " = " + (secret ? std::string("[REDACTED]") : std::string(value)));
     };
 #if KR_ABI_MINOR >= 1
     // Every result, whatever the provider; the host's secret flag covers both put-as-secret values and labels
