@@ -18,6 +18,13 @@ function(keeper_rotate_add_plugin target)
   add_library(${target} MODULE ${KRP_SOURCES})
   target_link_libraries(${target} PRIVATE KeeperRotate::sdk)
   target_link_options(${target} PRIVATE "LINKER:-z,defs")
+  # Hidden visibility still lets the linker export weak template instantiations (std::string internals and the
+  # like) from headers compiled without it; a version script makes the two ABI symbols the only exports, so two
+  # plugins can never bind to each other's copies.
+  set(version_script "${CMAKE_CURRENT_BINARY_DIR}/${target}.exports.map")
+  file(WRITE "${version_script}" "{\n  global: keeper_rotate_abi_tag; keeper_rotate_plugin_v1;\n  local: *;\n};\n")
+  target_link_options(${target} PRIVATE "LINKER:--version-script=${version_script}")
+  set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS "${version_script}")
   set_target_properties(${target} PROPERTIES
     PREFIX ""
     OUTPUT_NAME "${KRP_KIND}-${KRP_NAME}"
