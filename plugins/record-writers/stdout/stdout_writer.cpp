@@ -12,7 +12,6 @@
 namespace {
 
 using keeper_rotate::Context;
-using keeper_rotate::Field;
 
 /// Hosts older than ABI 1.1 cannot enumerate results, so there the writer asks for the OUTPUT labels of the
 /// first-party providers by name; a label not listed here as non-secret would be shown redacted.
@@ -34,9 +33,7 @@ class StdoutWriter final : public keeper_rotate::RecordWriter {
       "Rehearsal writer: shows what would be stored (secrets redacted) and stores nothing; the new secret is "
       "removed again and old secrets are kept";
   static constexpr std::uint32_t kCapabilities = 0;  // not durable
-  static constexpr kr_field_spec kFields[] = {
-      Field::input("record_writer").describe("Set to 'stdout' on the PAM User record to rehearse a rotation"),
-  };
+  // No kFields: the writer reads no record field. It is chosen through the host's own `record_writer` field.
 
   void validate(Context& ctx) override {
     auto uid = ctx.input("userRecordUid");

@@ -246,7 +246,9 @@ typedef struct kr_plugin_descriptor {
   const char* name;            /**< unique per kind, e.g. "azure-app-secret"; what admins type */
   const char* version;         /**< plugin version, semver */
   const char* description;     /**< one line */
-  const kr_field_spec* fields; /**< record fields read or written */
+  /** Record fields read or written (NULL when field_count is 0). Entries may grow in later minors: readers step
+   *  through the table by fields[0].struct_size, not by their own sizeof(kr_field_spec). */
+  const kr_field_spec* fields;
   size_t field_count;
 
   /** Create an instance for one run. The host passes its callback table (valid for the instance's life). */

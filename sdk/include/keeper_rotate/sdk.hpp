@@ -31,6 +31,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 /// Marks the two symbols a plugin exports. Everything else in a plugin should stay hidden (-fvisibility=hidden).
@@ -252,6 +253,19 @@ kr_status guarded(const kr_host_api* host, kr_context* ctx, Body&& body) noexcep
   }
 }
 
+/// T::kFields is optional: a plugin that reads and writes no record field simply leaves it out (a zero-length
+/// array is not valid C++).
+template <class T, class = void>
+struct FieldTable {
+  static constexpr const kr_field_spec* data() { return nullptr; }
+  static constexpr std::size_t size() { return 0; }
+};
+template <class T>
+struct FieldTable<T, std::void_t<decltype(T::kFields)>> {
+  static constexpr const kr_field_spec* data() { return T::kFields; }
+  static constexpr std::size_t size() { return std::size(T::kFields); }
+};
+
 template <class T>
 struct Adapter {
   static kr_status create(const kr_host_api* host, kr_context* ctx, void** out) noexcept {
@@ -293,8 +307,8 @@ struct Adapter {
                                 T::kName,
                                 T::kVersion,
                                 T::kDescription,
-                                T::kFields,
-                                std::size(T::kFields),
+                                FieldTable<T>::data(),
+                                FieldTable<T>::size(),
                                 &Adapter::create,
                                 &Adapter::destroy,
                                 p,

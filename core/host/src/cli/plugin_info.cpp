@@ -110,8 +110,12 @@ std::string pluginText(const LoadedPlugin& p) {
     const std::string creds = requiredCredentials(p);
     os << "  admin credential parts: " << (creds.empty() ? "(none)" : creds) << "\n";
   }
-  os << "\nfields (custom fields of the PAM User record unless noted):\n";
-  fieldsText(os, p.fields.data(), p.fields.size());
+  if (p.fields.empty()) {
+    os << "\nfields: none (this plugin reads and writes no record field)\n";
+  } else {
+    os << "\nfields (custom fields of the PAM User record unless noted):\n";
+    fieldsText(os, p.fields.data(), p.fields.size());
+  }
   if (p.kind == KR_KIND_PROVIDER) {
     os << "\nkeeper-rotate's own fields:\n";
     fieldsText(os, hostFields(), hostFieldCount());
