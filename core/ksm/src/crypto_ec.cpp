@@ -1,6 +1,8 @@
 // P-256 keys, ECDH, KSM-style ECIES and ECDSA (OpenSSL 3 EVP; no deprecated EC_KEY API).
 #include "keeper_rotate/ksm/crypto.hpp"
 
+#include "openssl_support.hpp"
+
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -13,13 +15,8 @@
 namespace keeper_rotate::ksm::crypto {
 namespace {
 
-[[noreturn]] void fail(const char* what) {
-  const unsigned long code = ERR_get_error();
-  char buf[256] = {0};
-  if (code != 0) ERR_error_string_n(code, buf, sizeof buf);
-  ERR_clear_error();
-  throw CryptoError(std::string(what) + (code != 0 ? std::string(": ") + buf : std::string()));
-}
+using detail::fail;
+using detail::u8;
 
 struct PkeyCtxDeleter {
   void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
@@ -29,9 +26,6 @@ struct MdCtxDeleter {
   void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
 };
 using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxDeleter>;
-
-const unsigned char* u8(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
-unsigned char* u8(std::string& s) { return reinterpret_cast<unsigned char*>(s.data()); }
 
 bool isP256(EVP_PKEY* key) {
   char name[64] = {0};

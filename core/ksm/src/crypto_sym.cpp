@@ -1,6 +1,8 @@
 // Hashes, HMAC, randomness and AES-256-GCM for the KSM protocol (OpenSSL 3 EVP).
 #include "keeper_rotate/ksm/crypto.hpp"
 
+#include "openssl_support.hpp"
+
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -11,21 +13,13 @@
 namespace keeper_rotate::ksm::crypto {
 namespace {
 
-[[noreturn]] void fail(const char* what) {
-  const unsigned long code = ERR_get_error();
-  char buf[256] = {0};
-  if (code != 0) ERR_error_string_n(code, buf, sizeof buf);
-  ERR_clear_error();
-  throw CryptoError(std::string(what) + (code != 0 ? std::string(": ") + buf : std::string()));
-}
+using detail::fail;
+using detail::u8;
 
 struct CipherCtxDeleter {
   void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
 };
 using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxDeleter>;
-
-const unsigned char* u8(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
-unsigned char* u8(std::string& s) { return reinterpret_cast<unsigned char*>(s.data()); }
 
 }  // namespace
 
