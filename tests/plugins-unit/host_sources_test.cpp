@@ -156,6 +156,17 @@ TEST_CASE("host stops with exit 3 naming an incomplete attached record and creat
   s.checkNoLeak(run);
 }
 
+TEST_CASE("host default chain warns about a broken attached record when a later source supplies the credential") {
+  Scenario s;
+  std::string incomplete = s.adminRecord("AdminRecordUid00000001", "Admin app", kAdminSecret);
+  incomplete.replace(incomplete.find("\"tenant_id\""), std::string("\"tenant_id\"").size(), "\"tenant\"");
+  const auto run = s.runFile({s.azureConfig(), incomplete, s.pamUser()});
+  checkRehearsed(s, run, "pam-config");
+  // Not fatal in the default chain, but the admin is told which record is broken.
+  CHECK(run.err.find("credential source 'attached-record' failed") != std::string::npos);
+  CHECK(run.err.find("'tenant_id'") != std::string::npos);
+}
+
 TEST_CASE("host stops with exit 3 when two admin records are attached") {
   Scenario s;
   const auto run = s.runFile({s.adminRecord("AdminRecordUid00000001", "Admin app", kAdminSecret),

@@ -77,6 +77,9 @@ bool Pipeline::resolveCredentials() {
         return true;
       }
       notes.push_back(name + ": incomplete, missing " + join(missing));
+      if (!explicitSource_)
+        run_.logger.warn("credential source '" + name + "' is incomplete (missing " + join(missing) +
+                         "); trying the next source");
       continue;
     }
     if (r.status == KR_ERR_UNAVAILABLE) {
@@ -86,6 +89,10 @@ bool Pipeline::resolveCredentials() {
     anyFailure = anyFailure || r.status == KR_ERR_FAILED || r.status == KR_ERR_INTERNAL;
     lastError = r;
     notes.push_back(name + ": " + r.message);
+    // Not fatal in the default chain, but never silent: an admin with a broken record should see it even when a
+    // later source supplies the credential.
+    if (!explicitSource_)
+      run_.logger.warn("credential source '" + name + "' failed: " + r.message + "; trying the next source");
   }
   OpResult summary;
   summary.status = anyFailure ? KR_ERR_FAILED : KR_ERR_CONFIG;
