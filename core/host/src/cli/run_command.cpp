@@ -92,7 +92,9 @@ int runRotation(const CliOptions& opts) {
     outcome = failed(kExitInternal, "host", "host.internal", "unexpected error");
   }
   if (outcome.hasError)
-    logger.error(outcome.status + " at stage " + outcome.error.stage + ": " + outcome.error.message);
+    logger.error(outcome.status + " at stage " + outcome.error.stage +
+                 (outcome.error.code.empty() ? std::string() : " [" + outcome.error.code + "]") + ": " +
+                 outcome.error.message);
   else
     logger.info("done: " + outcome.status);
 
