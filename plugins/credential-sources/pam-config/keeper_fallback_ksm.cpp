@@ -29,13 +29,13 @@ Lookup fromKeeper(const Context& ctx, std::string_view configUid) {
     if (auto path = ctx.setting("ksm_config"); path && !path->empty()) where.explicitFile = std::string(*path);
     config = kk::loadConfig(where);
   } catch (const KsmError& e) {
-    if (ctx.setting("ksm_config")) throw configError("ksm.config", std::string("pam-config: ") + e.what());
-    ctx.debug(std::string("pam-config: cannot fetch PAM Configuration ") + uid + " from Keeper: " + e.what());
+    if (ctx.setting("ksm_config")) throw configError("ksm.config", std::string(e.what()));
+    ctx.debug(std::string("cannot fetch PAM Configuration ") + uid + " from Keeper: " + e.what());
     return Lookup::Absent;
   }
   try {
     kk::ClientOptions options;
-    options.log = [&ctx](const std::string& line) { ctx.debug("pam-config: " + line); };
+    options.log = [&ctx](const std::string& line) { ctx.debug(line); };
     kk::Client client(std::move(*config), std::move(options));
     const kk::Record record = client.getRecord(uid);
     const std::string name = "'" + record.title() + "' (" + uid + ", fetched through KSM)";
@@ -52,22 +52,22 @@ Lookup fromKeeper(const Context& ctx, std::string_view configUid) {
       values.push_back(std::move(v));
     }
     if (missing.size() == std::size(kLabels)) {
-      ctx.debug("pam-config: PAM Configuration " + name + " has no clientId/clientSecret/tenantId (not an Azure configuration)");
+      ctx.debug("PAM Configuration " + name + " has no clientId/clientSecret/tenantId (not an Azure configuration)");
       return Lookup::Absent;
     }
     if (!missing.empty())
-      throw configError("credential.incomplete", "pam-config: PAM Configuration " + name + " has no value in " +
+      throw configError("credential.incomplete", "PAM Configuration " + name + " has no value in " +
                                                      joinQuoted(missing) + "; complete the Azure PAM Configuration in Keeper");
     for (std::size_t i = 0; i < std::size(kLabels); ++i)
       ctx.putCredential(kLabels[i].partName, *values[i], kLabels[i].secret);
-    ctx.info("pam-config: admin credential from PAM Configuration " + name);
+    ctx.info("admin credential from PAM Configuration " + name);
     return Lookup::Found;
   } catch (const KsmError& e) {
     if (e.kind() == KsmError::Kind::NotFound) {
-      ctx.debug(std::string("pam-config: ") + e.what());
+      ctx.debug(std::string(e.what()));
       return Lookup::Absent;
     }
-    throw configError("ksm." + e.code(), std::string("pam-config: fetching PAM Configuration ") + uid +
+    throw configError("ksm." + e.code(), std::string("fetching PAM Configuration ") + uid +
                                              " through Keeper Secrets Manager failed: " + e.what());
   }
 }
