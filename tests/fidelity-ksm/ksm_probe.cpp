@@ -4,10 +4,10 @@
 // --expect compares a field (label, else type) with VALUE; --set writes a field (created if missing) and saves
 // with the revision read. Prints only field names and outcomes, never values. Exit 0 when every expectation
 // holds and every write was saved, 1 otherwise, 2 for usage errors.
-#include <keeper_rotate/ksm/client.hpp>
-#include <keeper_rotate/ksm/errors.hpp>
-#include <keeper_rotate/ksm/init.hpp>
-#include <keeper_rotate/ksm/record.hpp>
+#include <kr_ksm/client.hpp>
+#include <kr_ksm/errors.hpp>
+#include <kr_ksm/init.hpp>
+#include <kr_ksm/record.hpp>
 
 #include <Poco/Net/SSLManager.h>
 

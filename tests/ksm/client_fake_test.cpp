@@ -4,10 +4,10 @@
 
 #include <doctest/doctest.h>
 
-#include <keeper_rotate/ksm/base64.hpp>
-#include <keeper_rotate/ksm/crypto.hpp>
-#include <keeper_rotate/ksm/errors.hpp>
-#include <keeper_rotate/ksm/record.hpp>
+#include <kr_ksm/base64.hpp>
+#include <kr_ksm/crypto.hpp>
+#include <kr_ksm/errors.hpp>
+#include <kr_ksm/record.hpp>
 
 #include <Poco/JSON/Parser.h>
 

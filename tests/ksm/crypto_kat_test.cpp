@@ -3,10 +3,10 @@
 // keeper-gateway-and-ksm.md §7 (independent Node/Python implementations) and tests/ksm/vectors.
 #include <doctest/doctest.h>
 
-#include <keeper_rotate/ksm/base64.hpp>
-#include <keeper_rotate/ksm/client.hpp>
-#include <keeper_rotate/ksm/crypto.hpp>
-#include <keeper_rotate/ksm/record.hpp>
+#include <kr_ksm/base64.hpp>
+#include <kr_ksm/client.hpp>
+#include <kr_ksm/crypto.hpp>
+#include <kr_ksm/record.hpp>
 
 #include <Poco/JSON/Parser.h>
 

@@ -3,8 +3,8 @@
 
 #include <fake_ksm.hpp>
 #include <https_server.hpp>
-#include <keeper_rotate/ksm/client.hpp>
-#include <keeper_rotate/ksm/config.hpp>
+#include <kr_ksm/client.hpp>
+#include <kr_ksm/config.hpp>
 #include <test_ca.hpp>
 
 #include <string>

@@ -4,8 +4,8 @@
 
 #include <doctest/doctest.h>
 
-#include <keeper_rotate/ksm/base64.hpp>
-#include <keeper_rotate/ksm/init.hpp>
+#include <kr_ksm/base64.hpp>
+#include <kr_ksm/init.hpp>
 
 #include <fstream>
 #include <iostream>

@@ -5,7 +5,7 @@
 #include <doctest/doctest.h>
 #include <loaded_plugin.hpp>
 
-#include <keeper_rotate/ksm/base64.hpp>
+#include <kr_ksm/base64.hpp>
 
 #include <fstream>
 

@@ -6,8 +6,8 @@
 
 #include <doctest/doctest.h>
 
-#include <keeper_rotate/ksm/base64.hpp>
-#include <keeper_rotate/ksm/record.hpp>
+#include <kr_ksm/base64.hpp>
+#include <kr_ksm/record.hpp>
 
 #include <algorithm>
 #include <fstream>

@@ -3,8 +3,8 @@
 // read-modify-write with one revision conflict, so regressions in the crypto or HTTP path show up as numbers.
 #include "fake_ksm.hpp"
 
-#include <keeper_rotate/ksm/client.hpp>
-#include <keeper_rotate/ksm/record.hpp>
+#include <kr_ksm/client.hpp>
+#include <kr_ksm/record.hpp>
 #include <test_ca.hpp>
 
 #include <Poco/Net/SSLManager.h>

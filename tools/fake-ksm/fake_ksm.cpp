@@ -1,7 +1,7 @@
 #include "fake_ksm_impl.hpp"
 
-#include <keeper_rotate/ksm/base64.hpp>
-#include <keeper_rotate/ksm/client.hpp>
+#include <kr_ksm/base64.hpp>
+#include <kr_ksm/client.hpp>
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>

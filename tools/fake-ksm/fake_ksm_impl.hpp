@@ -4,7 +4,7 @@
 #include "fake_ksm.hpp"
 
 #include <https_server.hpp>
-#include <keeper_rotate/ksm/crypto.hpp>
+#include <kr_ksm/crypto.hpp>
 
 #include <Poco/JSON/Object.h>
 

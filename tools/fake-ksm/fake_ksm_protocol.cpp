@@ -1,8 +1,8 @@
 // The KSM endpoints of the fake: decrypt, authenticate, dispatch, encrypt the answer.
 #include "fake_ksm_impl.hpp"
 
-#include <keeper_rotate/ksm/base64.hpp>
-#include <keeper_rotate/ksm/record.hpp>
+#include <kr_ksm/base64.hpp>
+#include <kr_ksm/record.hpp>
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>

@@ -9,8 +9,8 @@
 // then exits with its status; otherwise serves until SIGINT/SIGTERM.
 #include "fake_ksm.hpp"
 
-#include <keeper_rotate/ksm/base64.hpp>
-#include <keeper_rotate/ksm/crypto.hpp>
+#include <kr_ksm/base64.hpp>
+#include <kr_ksm/crypto.hpp>
 #include <test_ca.hpp>
 
 #include <Poco/JSON/Object.h>

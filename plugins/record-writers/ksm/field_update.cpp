@@ -1,6 +1,6 @@
 #include "field_update.hpp"
 
-#include <keeper_rotate/ksm/errors.hpp>
+#include <kr_ksm/errors.hpp>
 
 namespace keeper_rotate::writers::ksm {
 

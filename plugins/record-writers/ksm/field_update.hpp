@@ -5,8 +5,8 @@
 // server applies a record update whole or not at all, so nothing is half-written).
 #pragma once
 
-#include <keeper_rotate/ksm/client.hpp>
-#include <keeper_rotate/ksm/record.hpp>
+#include <kr_ksm/client.hpp>
+#include <kr_ksm/record.hpp>
 
 #include <functional>
 #include <string>

@@ -18,10 +18,10 @@
 // so a failed verify leaves Keeper as it was without clobbering anybody else's change.
 #include "field_update.hpp"
 
-#include <keeper_rotate/ksm/client.hpp>
-#include <keeper_rotate/ksm/config.hpp>
-#include <keeper_rotate/ksm/errors.hpp>
-#include <keeper_rotate/ksm/record.hpp>
+#include <kr_ksm/client.hpp>
+#include <kr_ksm/config.hpp>
+#include <kr_ksm/errors.hpp>
+#include <kr_ksm/record.hpp>
 #include <keeper_rotate/sdk.hpp>
 
 #include <map>

@@ -1,11 +1,9 @@
-// `ksm init`: binds a one-time access token through the KSM client (core/ksm) when it is built in.
+// `ksm init`: binds a one-time access token through the internal KSM client library (core/ksm-client).
 #include "cli/commands.hpp"
 
 #include <iostream>
 
-#ifdef KR_HAVE_KSM_INIT
-#include <keeper_rotate/ksm/init.hpp>
-#endif
+#include <kr_ksm/init.hpp>
 
 namespace keeper_rotate::host {
 
@@ -17,7 +15,6 @@ int runKsmCommand(const CliOptions& opts) {
   if (opts.out.empty()) throw UsageError("ksm init needs --out FILE");
   if (opts.serverPublicKeyId.has_value() != !opts.serverPublicKey.empty())
     throw UsageError("--server-public-key-id and --server-public-key go together");
-#ifdef KR_HAVE_KSM_INIT
   keeper_rotate::ksm::InitOptions init;
   init.token = opts.token;
   init.hostname = opts.hostname;
@@ -25,10 +22,6 @@ int runKsmCommand(const CliOptions& opts) {
   init.serverPublicKeyId = opts.serverPublicKeyId;
   init.serverPublicKey = opts.serverPublicKey;
   return keeper_rotate::ksm::runInit(init);
-#else
-  std::cerr << "keeper-rotate: 'ksm init' is not built into this keeper-rotate (the KSM client was not available)\n";
-  return 3;
-#endif
 }
 
 }  // namespace keeper_rotate::host

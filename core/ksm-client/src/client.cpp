@@ -1,9 +1,9 @@
-#include "keeper_rotate/ksm/client.hpp"
+#include "kr_ksm/client.hpp"
 
-#include "keeper_rotate/ksm/base64.hpp"
-#include "keeper_rotate/ksm/crypto.hpp"
-#include "keeper_rotate/ksm/errors.hpp"
-#include "keeper_rotate/ksm/server_keys.hpp"
+#include "kr_ksm/base64.hpp"
+#include "kr_ksm/crypto.hpp"
+#include "kr_ksm/errors.hpp"
+#include "kr_ksm/server_keys.hpp"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>

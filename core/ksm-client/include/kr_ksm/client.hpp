@@ -5,8 +5,8 @@
 // endpoint, the record uid and the server's error code.
 #pragma once
 
-#include "keeper_rotate/ksm/config.hpp"
-#include "keeper_rotate/ksm/record.hpp"
+#include "kr_ksm/config.hpp"
+#include "kr_ksm/record.hpp"
 
 #include <keeper_rotate/https_client.hpp>
 

@@ -1,4 +1,4 @@
-#include "keeper_rotate/ksm/base64.hpp"
+#include "kr_ksm/base64.hpp"
 
 #include <array>
 #include <cstdint>

@@ -1,8 +1,8 @@
 // One-time access token handling and binding (reference §3.1–§3.2).
-#include "keeper_rotate/ksm/base64.hpp"
-#include "keeper_rotate/ksm/client.hpp"
-#include "keeper_rotate/ksm/crypto.hpp"
-#include "keeper_rotate/ksm/errors.hpp"
+#include "kr_ksm/base64.hpp"
+#include "kr_ksm/client.hpp"
+#include "kr_ksm/crypto.hpp"
+#include "kr_ksm/errors.hpp"
 
 #include <cstdlib>
 #include <vector>

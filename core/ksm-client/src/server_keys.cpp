@@ -1,6 +1,6 @@
-#include "keeper_rotate/ksm/server_keys.hpp"
+#include "kr_ksm/server_keys.hpp"
 
-#include "keeper_rotate/ksm/base64.hpp"
+#include "kr_ksm/base64.hpp"
 
 #include <map>
 

@@ -1,6 +1,6 @@
-// pam-config, part 2: when the Gateway's `records` array does not carry the Azure PAM Configuration, fetch it by
-// providerRecordUid through Keeper Secrets Manager (CONTRACT §3), as Keeper's reference script does. Replaces
-// keeper_fallback_none.cpp when the KSM client (core/ksm, target kr_ksm) is built; written by the KSM engineer.
+// pam-config, part 2: when the Gateway's `records` array does not carry the PAM Configuration, fetch it by
+// providerRecordUid through Keeper Secrets Manager, as Keeper's reference script does (docs/contract.md, "Admin
+// credential"). Uses the internal KSM client library (core/ksm-client).
 //
 // No KSM configuration at all, or a record that is not shared with the KSM application, means this source has
 // nothing to offer (the chain moves on); an unreachable or failing Keeper is reported as an error, because the
@@ -8,10 +8,10 @@
 #include "credential_text.hpp"
 #include "pam_config_lookup.hpp"
 
-#include <keeper_rotate/ksm/client.hpp>
-#include <keeper_rotate/ksm/config.hpp>
-#include <keeper_rotate/ksm/errors.hpp>
-#include <keeper_rotate/ksm/record.hpp>
+#include <kr_ksm/client.hpp>
+#include <kr_ksm/config.hpp>
+#include <kr_ksm/errors.hpp>
+#include <kr_ksm/record.hpp>
 
 #include <optional>
 #include <string>

@@ -1,7 +1,7 @@
 // Internal helpers shared by the OpenSSL-backed crypto files: error conversion and byte-pointer casts.
 #pragma once
 
-#include "keeper_rotate/ksm/crypto.hpp"
+#include "kr_ksm/crypto.hpp"
 
 #include <openssl/err.h>
 

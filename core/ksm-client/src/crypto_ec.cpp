@@ -1,5 +1,5 @@
 // P-256 keys, ECDH, KSM-style ECIES and ECDSA (OpenSSL 3 EVP; no deprecated EC_KEY API).
-#include "keeper_rotate/ksm/crypto.hpp"
+#include "kr_ksm/crypto.hpp"
 
 #include "openssl_support.hpp"
 

@@ -1,6 +1,6 @@
-#include "keeper_rotate/ksm/record.hpp"
+#include "kr_ksm/record.hpp"
 
-#include "keeper_rotate/ksm/errors.hpp"
+#include "kr_ksm/errors.hpp"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>

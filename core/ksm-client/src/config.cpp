@@ -1,8 +1,8 @@
-#include "keeper_rotate/ksm/config.hpp"
+#include "kr_ksm/config.hpp"
 
-#include "keeper_rotate/ksm/base64.hpp"
-#include "keeper_rotate/ksm/crypto.hpp"
-#include "keeper_rotate/ksm/errors.hpp"
+#include "kr_ksm/base64.hpp"
+#include "kr_ksm/crypto.hpp"
+#include "kr_ksm/errors.hpp"
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>

@@ -1,5 +1,5 @@
 // Hashes, HMAC, randomness and AES-256-GCM for the KSM protocol (OpenSSL 3 EVP).
-#include "keeper_rotate/ksm/crypto.hpp"
+#include "kr_ksm/crypto.hpp"
 
 #include "openssl_support.hpp"
 
