@@ -34,7 +34,7 @@ TEST_CASE("loader: the fake provider loads with its metadata, without creating a
   CHECK(p.descriptor->field_count >= 5);
   CHECK(p.fields.size() == p.descriptor->field_count);
   CHECK(std::string(p.fields[0].label) == "fake_state_file");
-  CHECK(std::string(p.descriptor->provider->required_credentials[0]) == "client_id");
+  CHECK(std::string(p.descriptor->provider->required_credentials[0]) == "tenant_id");
   CHECK(&registry.load(KR_KIND_PROVIDER, "fake") == &p);  // loaded once
   const LoadedPlugin& w = registry.load(KR_KIND_RECORD_WRITER, "fake-durable");
   CHECK((w.descriptor->record_writer->capabilities & KR_WRITER_DURABLE) != 0);

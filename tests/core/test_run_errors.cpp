@@ -188,7 +188,7 @@ TEST_CASE("selection: the default chain is used when credential_source is absent
   // provider's client_id/client_secret from fake_admin_* fields: every source is tried and reported.
   CHECK(r.exitCode == 3);
   const std::string message = summaryOf(r)->getObject("error")->getValue<std::string>("message");
-  CHECK(message.find("no admin credential with client_id, client_secret found") != std::string::npos);
+  CHECK(message.find("no admin credential with tenant_id, client_id, client_secret found") != std::string::npos);
   CHECK(findLeak(r, s.forbidden()).empty());
 }
 

@@ -68,7 +68,20 @@ class FakeProvider final : public keeper_rotate::Provider {
       Field::output("client_secret").secret().describe("the new secret"),
       Field::output("expires").describe("expiry, ISO-8601 UTC"),
   };
-  static constexpr const char* kRequiredCredentials[] = {"client_id", "client_secret", nullptr};
+  // The same record shape as the Azure provider's admin credential, so the host tests exercise the first-party
+  // sources on the labels admins really use.
+  static constexpr const char* kCredentialScheme = "fake-client-secret";
+  static constexpr const char* kCredentialSubject = "admin app";
+  static constexpr const char* kCredentialConfiguration = "Azure";
+  static constexpr kr_credential_part kCredentialParts[] = {
+      keeper_rotate::CredentialPart::named("tenant_id")
+          .onAttachedRecord("tenant_id").inPamConfiguration("tenantId").inEnvironment("AZURE_TENANT_ID"),
+      keeper_rotate::CredentialPart::named("client_id")
+          .onAttachedRecord("application_client_id").inPamConfiguration("clientId").inEnvironment("AZURE_CLIENT_ID"),
+      keeper_rotate::CredentialPart::named("client_secret")
+          .secret()
+          .onAttachedRecord("client_secret").inPamConfiguration("clientSecret").inEnvironment("AZURE_CLIENT_SECRET"),
+  };
 
   void validate(Context& ctx) override {
     step(ctx, "validate");

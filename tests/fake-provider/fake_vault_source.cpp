@@ -26,6 +26,7 @@ class FakeVaultSource final : public keeper_rotate::CredentialSource {
       if (ctx.record(i, "uid").value_or("") == user) continue;
       const auto id = ctx.record(i, "fake_admin_id");
       if (!id) continue;
+      ctx.putCredential("tenant_id", "fake-vault-tenant", false);
       ctx.putCredential("client_id", *id, false);
       if (const auto token = ctx.record(i, "fake_admin_token")) ctx.putCredential("client_secret", *token, true);
       return true;

@@ -8,6 +8,7 @@
 namespace {
 
 using keeper_rotate::Context;
+using keeper_rotate::CredentialPart;
 using keeper_rotate::Field;
 
 constexpr Field uuidInput(const char* label) {
@@ -65,7 +66,29 @@ class AzureAppSecretProvider final : public keeper_rotate::Provider {
           .defaultValue("3")
           .describe("Consecutive successful token requests, about a second apart, that prove the new secret"),
   };
-  static constexpr const char* kRequiredCredentials[] = {"tenant_id", "client_id", "client_secret", nullptr};
+  // The admin credential and where each credential source finds it: the labels of Keeper's own Azure app-secret
+  // documentation on an attached record, the Azure PAM Configuration's fields, the Azure SDKs' variables.
+  static constexpr const char* kCredentialScheme = "azure-client-secret";
+  static constexpr const char* kCredentialSubject = "admin app";
+  static constexpr const char* kCredentialConfiguration = "Azure";
+  static constexpr kr_credential_part kCredentialParts[] = {
+      CredentialPart::named("tenant_id")
+          .onAttachedRecord("tenant_id")
+          .inPamConfiguration("tenantId")
+          .inEnvironment("AZURE_TENANT_ID")
+          .describe("the Entra ID tenant (directory) id"),
+      CredentialPart::named("client_id")
+          .onAttachedRecord("application_client_id")
+          .inPamConfiguration("clientId")
+          .inEnvironment("AZURE_CLIENT_ID")
+          .describe("the admin app's application (client) id"),
+      CredentialPart::named("client_secret")
+          .secret()
+          .onAttachedRecord("client_secret")
+          .inPamConfiguration("clientSecret")
+          .inEnvironment("AZURE_CLIENT_SECRET")
+          .describe("a client secret of the admin app"),
+  };
 
   void validate(Context& ctx) override { lifecycle_.validate(ctx); }
   void create(Context& ctx) override { lifecycle_.create(ctx); }

@@ -8,9 +8,11 @@
  *
  * Versioning rules (see sdk/docs/abi-policy.md):
  *   - KR_ABI_MAJOR changes only when an existing layout or meaning changes. Host and plugin majors must match.
- *   - KR_ABI_MINOR grows when members are appended. A host accepts plugins whose minor is <= its own.
- *   - Every struct starts with `struct_size`; members are only ever appended. Readers check struct_size before
- *     touching a member added in a later minor.
+ *   - KR_ABI_MINOR grows when members are appended. A host accepts every plugin whose minor is <= its own, and a
+ *     plugin of a newer minor when the plugin's tag declares that it needs no more than the host's minor
+ *     (kr_abi_tag::min_host_minor, ABI 1.2).
+ *   - Every struct starts with `struct_size` (the tag with its minor); members are only ever appended. Readers
+ *     check struct_size before touching a member added in a later minor, in both directions.
  *
  * Loading sequence (the host guarantees this order):
  *   1. dlopen(RTLD_NOW | RTLD_LOCAL). Plugins must not run code in static initialisers beyond constant data.
@@ -43,7 +45,7 @@ extern "C" {
 #endif
 
 #define KR_ABI_MAJOR 1
-#define KR_ABI_MINOR 1
+#define KR_ABI_MINOR 2
 
 /** Magic value at the start of kr_abi_tag: "KRAB" in ASCII. Guards against a same-named symbol of another kind. */
 #define KR_ABI_MAGIC 0x4B524142u
@@ -59,6 +61,12 @@ typedef struct kr_abi_tag {
   uint16_t abi_major;         /**< KR_ABI_MAJOR the plugin was compiled against */
   uint16_t abi_minor;         /**< KR_ABI_MINOR the plugin was compiled against */
   uint32_t descriptor_size;   /**< sizeof(kr_plugin_descriptor) as the plugin knows it */
+  /* ---- ABI 1.2 (present when abi_minor >= 2) ---- */
+  /** The oldest host minor this plugin works with: it checks struct_size before every host callback and host
+   *  table member newer than that minor. A host older than abi_minor loads the plugin only when its own minor is
+   *  at least this. The SDK sets it to KR_ABI_MINOR unless KEEPER_ROTATE_MIN_HOST_MINOR says otherwise. */
+  uint16_t min_host_minor;
+  uint16_t reserved;          /**< 0 */
 } kr_abi_tag;
 
 /** Outcome of an operation. The host maps these to exit codes together with the pipeline step. */
@@ -115,6 +123,45 @@ typedef struct kr_field_spec {
   int64_t max_value;
   const char* description;    /**< one sentence for `plugins describe` and the import template */
 } kr_field_spec;
+
+/* ---- Admin credential declaration (ABI 1.2) ---------------------------------------------------------------- */
+
+/** Credential part flags (bit set). */
+#define KR_CREDENTIAL_SECRET 0x01u   /**< the value is secret: registered for redaction by every source */
+#define KR_CREDENTIAL_OPTIONAL 0x02u /**< the credential is complete without it (e.g. a session token) */
+
+/**
+ * One part of the admin credential a provider needs, and where each first-party credential source looks for it.
+ * A NULL location means that source does not read this part there; a source that finds none of the required
+ * parts it knows the locations of has nothing to offer. See sdk/docs/credentials.md.
+ */
+typedef struct kr_credential_part {
+  uint32_t struct_size;       /**< sizeof(kr_credential_part) */
+  const char* name;           /**< the name the provider reads with credential_get, e.g. "client_secret" */
+  uint32_t flags;             /**< KR_CREDENTIAL_* */
+  const char* record_label;   /**< `attached-record`: label of the field on the admin record attached to the script */
+  const char* config_field;   /**< `pam-config`: label of the field on the PAM Configuration record */
+  const char* env_var;        /**< `env`: environment variable */
+  const char* description;    /**< one sentence for `plugins describe` */
+} kr_credential_part;
+
+/**
+ * The admin credential a provider needs. Static data of the provider; the host hands sources a copy in its own
+ * layout (kr_host_api::credential_spec), so sources never read another plugin's memory.
+ */
+typedef struct kr_credential_spec {
+  uint32_t struct_size;       /**< sizeof(kr_credential_spec) */
+  /** What kind of credential this is, e.g. "azure-client-secret", "aws-access-key". Sources that produce a
+   *  credential by other means than reading static parts (an instance role, a managed identity) declare the
+   *  schemes they can produce; see sdk/docs/credentials.md. */
+  const char* scheme;
+  /** How messages name the credential's owner, e.g. "admin app" ("an admin app record", "the admin app's ..."). */
+  const char* subject;
+  /** How messages name the PAM Configuration that carries it, e.g. "Azure" ("the Azure PAM Configuration"). */
+  const char* configuration;
+  const kr_credential_part* parts; /**< step by parts[0].struct_size, as for field tables */
+  size_t part_count;
+} kr_credential_spec;
 
 /* ---- Host services ----------------------------------------------------------------------------------------- */
 
@@ -184,6 +231,15 @@ typedef struct kr_host_api {
   size_t (*result_count)(kr_context* ctx);
   /** Result `index` (0 <= index < result_count): its label, value, and whether it is secret (1) or not (0). */
   kr_status (*result_at)(kr_context* ctx, size_t index, kr_view* label, kr_view* value, int* secret);
+
+  /* ---- ABI 1.2 ---- */
+
+  /** The admin credential the selected provider declares (kr_provider_ops::credential), in this host's layout,
+   *  valid for the whole run; NULL when the provider declares none (then only required_credentials is known). */
+  const kr_credential_spec* (*credential_spec)(kr_context* ctx);
+  /** The Keeper field type the provider's metadata declares for OUTPUT field `label` ("text", "secret", ...);
+   *  KR_ERR_UNAVAILABLE when the provider does not declare that label. Writers use it to create missing fields. */
+  kr_status (*result_field_type)(kr_context* ctx, const char* label, kr_view* out);
 } kr_host_api;
 
 /* ---- Operations per kind ------------------------------------------------------------------------------------ */
@@ -192,7 +248,7 @@ typedef struct kr_host_api {
 typedef kr_status (*kr_operation_fn)(void* instance, kr_context* ctx);
 
 /**
- * A provider, driven by the host in this order (CONTRACT section 5):
+ * A provider, driven by the host in this order (docs/contract.md, "The rotation, in order"):
  *   validate -> create -> prove -> [writer stores and reads back] -> retire;  rollback on failure after create.
  */
 typedef struct kr_provider_ops {
@@ -212,6 +268,12 @@ typedef struct kr_provider_ops {
   /** NULL-terminated list of credential part names the provider needs, e.g. {"tenant_id","client_id",
    *  "client_secret",NULL}. A source's result counts as complete only when every part is present. */
   const char* const* required_credentials;
+
+  /* ---- ABI 1.2 ---- */
+  /** The admin credential with the locations of its parts for the credential sources; NULL for none. When set,
+   *  its parts without KR_CREDENTIAL_OPTIONAL must equal required_credentials (the SDK derives both from one
+   *  table). */
+  const kr_credential_spec* credential;
 } kr_provider_ops;
 
 typedef struct kr_credential_source_ops {

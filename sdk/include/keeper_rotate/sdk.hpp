@@ -10,7 +10,10 @@
 //     static constexpr kr_field_spec kFields[] = {
 //         keeper_rotate::Field::input("acme_account").required().describe("Acme account id"),
 //         keeper_rotate::Field::output("acme_token").secret().describe("the new token")};
-//     static constexpr const char* kRequiredCredentials[] = {"client_id", "client_secret", nullptr};
+//     static constexpr const char* kCredentialScheme = "acme-api-key";
+//     static constexpr kr_credential_part kCredentialParts[] = {
+//         keeper_rotate::CredentialPart::named("api_key").secret()
+//             .onAttachedRecord("acme_api_key").inPamConfiguration("apiKey").inEnvironment("ACME_API_KEY")};
 //     void validate(keeper_rotate::Context& ctx) override;
 //     ...
 //   };
@@ -21,8 +24,10 @@
 #pragma once
 
 #include <keeper_rotate/abi.h>
+#include <keeper_rotate/field_rules.hpp>
 #include <keeper_rotate/secret.hpp>
 
+#include <array>
 #include <cstddef>  // offsetof
 #include <cstdint>
 #include <exception>
@@ -99,6 +104,21 @@ struct Field {
     f.spec.value_kind = "url";
     return f;
   }
+  /// An id in 8-4-4-4-12 hexadecimal form (Entra ID object ids, application ids).
+  constexpr Field uuid() const {
+    Field f = *this;
+    f.spec.value_kind = "uuid";
+    return f;
+  }
+  /// An OUTPUT field whose value before the run the plugin also reads (e.g. the id of the credential Keeper holds).
+  constexpr Field alsoInput() const { return withFlags(KR_FIELD_INPUT); }
+  /// The Keeper field type a writer gives this OUTPUT field when it has to create it (default "text"; secret()
+  /// makes it "secret").
+  constexpr Field keeperType(const char* type) const {
+    Field f = *this;
+    f.spec.type = type;
+    return f;
+  }
   constexpr Field defaultValue(const char* value) const {
     Field f = *this;
     f.spec.default_value = value;
@@ -119,6 +139,71 @@ struct Field {
   }
 };
 
+/// constexpr builder for the kr_credential_part entries of a provider's kCredentialParts table: one part of the
+/// admin credential and where each first-party credential source looks for it (sdk/docs/credentials.md).
+struct CredentialPart {
+  kr_credential_part part;
+
+  static constexpr CredentialPart named(const char* name) {
+    return CredentialPart{{sizeof(kr_credential_part), name, 0u, nullptr, nullptr, nullptr, ""}};
+  }
+  constexpr CredentialPart secret() const { return withFlags(KR_CREDENTIAL_SECRET); }
+  constexpr CredentialPart optional() const { return withFlags(KR_CREDENTIAL_OPTIONAL); }
+  /// `attached-record` reads this label on the admin record attached to the PAM script.
+  constexpr CredentialPart onAttachedRecord(const char* label) const {
+    CredentialPart c = *this;
+    c.part.record_label = label;
+    return c;
+  }
+  /// `pam-config` reads this field label on the PAM Configuration record.
+  constexpr CredentialPart inPamConfiguration(const char* label) const {
+    CredentialPart c = *this;
+    c.part.config_field = label;
+    return c;
+  }
+  /// `env` reads this environment variable.
+  constexpr CredentialPart inEnvironment(const char* variable) const {
+    CredentialPart c = *this;
+    c.part.env_var = variable;
+    return c;
+  }
+  constexpr CredentialPart describe(const char* text) const {
+    CredentialPart c = *this;
+    c.part.description = text;
+    return c;
+  }
+  constexpr operator kr_credential_part() const { return part; }  // NOLINT: implicit on purpose for table syntax
+
+ private:
+  constexpr CredentialPart withFlags(std::uint32_t flags) const {
+    CredentialPart c = *this;
+    c.part.flags |= flags;
+    return c;
+  }
+};
+
+/// The admin credential a provider declares, as a credential source reads it (Context::credentialSpec()).
+class CredentialSpec {
+ public:
+  explicit CredentialSpec(const kr_credential_spec* spec) noexcept : spec_(spec) {}
+  std::string_view scheme() const { return text(spec_->scheme); }
+  /// "admin app": how messages name the credential's owner.
+  std::string_view subject() const { return text(spec_->subject); }
+  /// "Azure": how messages name the PAM Configuration that carries it.
+  std::string_view configuration() const { return text(spec_->configuration); }
+  std::size_t size() const noexcept { return spec_->parts ? spec_->part_count : 0; }
+  const kr_credential_part& operator[](std::size_t i) const noexcept {
+    const auto* base = reinterpret_cast<const unsigned char*>(spec_->parts);
+    return *reinterpret_cast<const kr_credential_part*>(base + i * spec_->parts[0].struct_size);
+  }
+  static bool isSecret(const kr_credential_part& p) noexcept { return (p.flags & KR_CREDENTIAL_SECRET) != 0; }
+  static bool isOptional(const kr_credential_part& p) noexcept { return (p.flags & KR_CREDENTIAL_OPTIONAL) != 0; }
+
+ private:
+  static std::string_view text(const char* s) { return s ? std::string_view(s) : std::string_view(); }
+  const kr_credential_spec* spec_;
+};
+
 /// Typed access to the host's services during one operation. Cheap to copy; valid only inside the operation.
 class Context {
  public:
@@ -136,9 +221,48 @@ class Context {
   /// PAM User field that must exist (the host validated required fields; this guards optional ones).
   std::string_view requireField(const char* label) const {
     auto v = field(label);
-    if (!v || v->empty())
+    if (!v || field_rules::trim(*v).empty())
       throw configError("field.missing", std::string("PAM User record has no value in custom field '") + label + "'");
-    return *v;
+    return field_rules::trim(*v);
+  }
+
+  // Typed field access. The host has checked every INPUT field against the plugin's kFields (value kind, bounds,
+  // allowed values) and applied the declared defaults before any operation runs, so these only convert; kFields
+  // is the single place a rule or a default is written. A value that does not convert means the field is not
+  // declared with that kind: a configError naming the field, never a silent fallback.
+
+  /// The field's value without surrounding white space; empty when absent and without a default.
+  std::string text(const char* label) const {
+    auto v = field(label);
+    return v ? std::string(field_rules::trim(*v)) : std::string();
+  }
+  /// A field declared with Field::integer() (and normally a default).
+  std::int64_t integer(const char* label) const {
+    const std::string v = text(label);
+    const auto n = field_rules::parseInteger(v);
+    if (!n)
+      throw configError("field." + std::string(label),
+                        std::string("PAM User field '") + label + "' has no whole-number value" +
+                            (v.empty() ? std::string(" and no default") : std::string()) +
+                            "; it must be declared with Field::integer() and a default, or be set on the record");
+    return *n;
+  }
+  /// A field declared with Field::oneOf(): one of its allowed values (or its default).
+  std::string choice(const char* label) const { return text(label); }
+
+  /// The admin credential the selected provider declares; nullopt with a host older than ABI 1.2 or a provider
+  /// that declares none.
+  std::optional<CredentialSpec> credentialSpec() const {
+    if (host_->struct_size < offsetof(kr_host_api, credential_spec) + sizeof(host_->credential_spec)) return {};
+    const kr_credential_spec* spec = host_->credential_spec(ctx_);
+    if (spec == nullptr) return {};
+    return CredentialSpec(spec);
+  }
+  /// The Keeper field type the provider declares for OUTPUT field `label`; nullopt when undeclared or with a host
+  /// older than ABI 1.2.
+  std::optional<std::string_view> resultFieldType(const char* label) const {
+    if (host_->struct_size < offsetof(kr_host_api, result_field_type) + sizeof(host_->result_field_type)) return {};
+    return get(host_->result_field_type, label);
   }
   std::size_t recordCount() const { return host_->record_count(ctx_); }
   std::optional<std::string_view> record(std::size_t index, const char* key) const {
@@ -266,6 +390,51 @@ struct FieldTable<T, std::void_t<decltype(T::kFields)>> {
   static constexpr std::size_t size() { return std::size(T::kFields); }
 };
 
+/// The provider's admin credential: T::kCredentialParts (with T::kCredentialScheme, and optionally
+/// T::kCredentialSubject and T::kCredentialConfiguration) is the one table both the 1.2 declaration and the 1.0
+/// list of required part names are derived from. A provider without it may still give T::kRequiredCredentials
+/// (names only, no locations) or need no credential at all.
+template <class T, class = void>
+struct RequiredNames {
+  static constexpr const char* const* get() { return nullptr; }
+};
+template <class T>
+struct RequiredNames<T, std::void_t<decltype(T::kRequiredCredentials)>> {
+  static constexpr const char* const* get() { return T::kRequiredCredentials; }
+};
+template <class T, class = void>
+struct CredentialTable {
+  static constexpr const kr_credential_spec* spec() { return nullptr; }
+  static constexpr const char* const* required() { return RequiredNames<T>::get(); }
+};
+template <class T, class = void>
+struct CredentialText {
+  static constexpr const char* subject() { return "admin"; }
+  static constexpr const char* configuration() { return ""; }
+};
+template <class T>
+struct CredentialText<T, std::void_t<decltype(T::kCredentialSubject), decltype(T::kCredentialConfiguration)>> {
+  static constexpr const char* subject() { return T::kCredentialSubject; }
+  static constexpr const char* configuration() { return T::kCredentialConfiguration; }
+};
+template <class T>
+struct CredentialTable<T, std::void_t<decltype(T::kCredentialParts)>> {
+  static constexpr std::size_t kCount = std::size(T::kCredentialParts);
+  static constexpr std::array<const char*, kCount + 1> kNames = [] {
+    std::array<const char*, kCount + 1> names{};
+    std::size_t k = 0;
+    for (const kr_credential_part& p : T::kCredentialParts)
+      if ((p.flags & KR_CREDENTIAL_OPTIONAL) == 0) names[k++] = p.name;
+    names[k] = nullptr;
+    return names;
+  }();
+  static constexpr kr_credential_spec kSpec = {sizeof(kr_credential_spec), T::kCredentialScheme,
+                                               CredentialText<T>::subject(), CredentialText<T>::configuration(),
+                                               T::kCredentialParts, kCount};
+  static constexpr const kr_credential_spec* spec() { return &kSpec; }
+  static constexpr const char* const* required() { return kNames.data(); }
+};
+
 template <class T>
 struct Adapter {
   static kr_status create(const kr_host_api* host, kr_context* ctx, void** out) noexcept {
@@ -320,10 +489,20 @@ struct Adapter {
 }  // namespace detail
 }  // namespace keeper_rotate
 
+/// The oldest host ABI minor a plugin built with this SDK accepts (kr_abi_tag::min_host_minor). The default is this
+/// SDK's minor: a plugin is refused by older hosts rather than meeting a host table without members it calls.
+/// Define it lower before including sdk.hpp only when every newer host feature the plugin uses goes through the
+/// SDK's struct_size-checked accessors (results(), credentialSpec(), resultFieldType()) or your own checks.
+#ifndef KEEPER_ROTATE_MIN_HOST_MINOR
+#define KEEPER_ROTATE_MIN_HOST_MINOR KR_ABI_MINOR
+#endif
+static_assert(KEEPER_ROTATE_MIN_HOST_MINOR <= KR_ABI_MINOR, "KEEPER_ROTATE_MIN_HOST_MINOR is newer than this SDK");
+
 /// The two exported symbols every plugin has; the host reads the tag before calling anything.
 #define KEEPER_ROTATE_DEFINE_ENTRY_(DESCRIPTOR_EXPR)                                                  \
   extern "C" KEEPER_ROTATE_EXPORT const kr_abi_tag keeper_rotate_abi_tag = {                         \
-      KR_ABI_MAGIC, KR_ABI_MAJOR, KR_ABI_MINOR, static_cast<uint32_t>(sizeof(kr_plugin_descriptor))}; \
+      KR_ABI_MAGIC, KR_ABI_MAJOR, KR_ABI_MINOR, static_cast<uint32_t>(sizeof(kr_plugin_descriptor)),  \
+      KEEPER_ROTATE_MIN_HOST_MINOR, 0};                                                               \
   extern "C" KEEPER_ROTATE_EXPORT const kr_plugin_descriptor* keeper_rotate_plugin_v1(void) {        \
     static const kr_plugin_descriptor descriptor = DESCRIPTOR_EXPR;                                   \
     return &descriptor;                                                                               \
@@ -339,7 +518,8 @@ struct Adapter {
       &::keeper_rotate::detail::Adapter<T>::call<&T::prove>,                                             \
       &::keeper_rotate::detail::Adapter<T>::call<&T::retire>,                                            \
       &::keeper_rotate::detail::Adapter<T>::call<&T::rollback>,                                          \
-      T::kRequiredCredentials};                                                                          \
+      ::keeper_rotate::detail::CredentialTable<T>::required(),                                           \
+      ::keeper_rotate::detail::CredentialTable<T>::spec()};                                              \
   }                                                                                                      \
   KEEPER_ROTATE_DEFINE_ENTRY_(::keeper_rotate::detail::Adapter<T>::descriptor(                           \
       KR_KIND_PROVIDER, &keeper_rotate_provider_ops_, nullptr, nullptr))

@@ -23,10 +23,37 @@ std::string fieldsJson(const kr_field_spec* fields, std::size_t count) {
 
 std::string requiredCredentials(const LoadedPlugin& p) {
   std::string s;
-  if (p.kind == KR_KIND_PROVIDER && p.descriptor->provider)
-    for (const char* const* c = p.descriptor->provider->required_credentials; c && *c; ++c)
-      s += (s.empty() ? "" : ", ") + std::string(*c);
+  for (const auto& c : p.requiredCredentials) s += (s.empty() ? "" : ", ") + c;
   return s;
+}
+
+std::string credentialJson(const kr_credential_spec& spec) {
+  std::string s = "{\"scheme\":" + q(spec.scheme) + ",\"subject\":" + q(spec.subject) +
+                  ",\"configuration\":" + q(spec.configuration) + ",\"parts\":[";
+  for (std::size_t i = 0; i < spec.part_count; ++i) {
+    const kr_credential_part& part = spec.parts[i];
+    s += std::string(i ? "," : "") + "{\"name\":" + q(part.name) +
+         ",\"secret\":" + ((part.flags & KR_CREDENTIAL_SECRET) ? "true" : "false") +
+         ",\"optional\":" + ((part.flags & KR_CREDENTIAL_OPTIONAL) ? "true" : "false") +
+         ",\"where\":{\"attached-record\":" + q(part.record_label) + ",\"pam-config\":" + q(part.config_field) +
+         ",\"env\":" + q(part.env_var) + "},\"description\":" + q(part.description) + "}";
+  }
+  return s + "]}";
+}
+
+/// Where each first-party credential source looks for each part: the table admins need to fill in a record.
+void credentialText(std::ostringstream& os, const kr_credential_spec& spec) {
+  os << "\nadmin credential (" << str(spec.scheme) << "), where each credential source looks:\n";
+  for (std::size_t i = 0; i < spec.part_count; ++i) {
+    const kr_credential_part& part = spec.parts[i];
+    os << "  " << part.name << "  (" << ((part.flags & KR_CREDENTIAL_OPTIONAL) ? "optional" : "required")
+       << ((part.flags & KR_CREDENTIAL_SECRET) ? ", secret" : "") << ")";
+    if (part.description && *part.description) os << "  " << part.description;
+    os << "\n";
+    os << "      attached-record: " << (part.record_label ? "field '" + str(part.record_label) + "'" : "-")
+       << "    pam-config: " << (part.config_field ? "field '" + str(part.config_field) + "'" : "-")
+       << "    env: " << (part.env_var ? str(part.env_var) : "-") << "\n";
+  }
 }
 
 void fieldsText(std::ostringstream& os, const kr_field_spec* fields, std::size_t count) {
@@ -89,9 +116,12 @@ std::string pluginJson(const LoadedPlugin& p) {
   if (p.kind == KR_KIND_PROVIDER) {
     s += ",\"requiredCredentials\":[";
     bool first = true;
-    for (const char* const* c = d.provider->required_credentials; c && *c; ++c, first = false)
-      s += (first ? "" : ",") + q(*c);
+    for (const auto& c : p.requiredCredentials) {
+      s += (first ? "" : ",") + q(c);
+      first = false;
+    }
     s += "]";
+    s += ",\"credential\":" + (p.credential ? credentialJson(*p.credential) : std::string("null"));
   }
   s += ",\"fields\":" + fieldsJson(p.fields.data(), p.fields.size());
   if (p.kind == KR_KIND_PROVIDER) s += ",\"hostFields\":" + fieldsJson(hostFields(), hostFieldCount());
@@ -109,6 +139,7 @@ std::string pluginText(const LoadedPlugin& p) {
   if (p.kind == KR_KIND_PROVIDER) {
     const std::string creds = requiredCredentials(p);
     os << "  admin credential parts: " << (creds.empty() ? "(none)" : creds) << "\n";
+    if (p.credential) credentialText(os, *p.credential);
   }
   if (p.fields.empty()) {
     os << "\nfields: none (this plugin reads and writes no record field)\n";

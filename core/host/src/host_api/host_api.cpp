@@ -173,6 +173,20 @@ kr_status cbSettingGet(kr_context* ctx, const char* key, kr_view* out) {
   }, KR_ERR_INTERNAL);
 }
 
+const kr_credential_spec* cbCredentialSpec(kr_context* ctx) {
+  return guard(ctx, [&] { return ctx->run->credentialSpec; }, static_cast<const kr_credential_spec*>(nullptr));
+}
+
+kr_status cbResultFieldType(kr_context* ctx, const char* label, kr_view* out) {
+  return guard(ctx, [&] {
+    if (!label || !out) return KR_ERR_UNAVAILABLE;
+    const auto it = ctx->run->outputTypes.find(label);
+    if (it == ctx->run->outputTypes.end()) return KR_ERR_UNAVAILABLE;
+    *out = view(it->second);
+    return KR_OK;
+  }, KR_ERR_INTERNAL);
+}
+
 void cbRegisterSecret(kr_context* ctx, const char* value, size_t size) {
   guard(ctx, [&] {
     if (value && size > 0) ctx->run->redactor.add(std::string_view(value, size));
@@ -183,7 +197,8 @@ void cbRegisterSecret(kr_context* ctx, const char* value, size_t size) {
 const kr_host_api kApi = {sizeof(kr_host_api), KR_ABI_MAJOR,    KR_ABI_MINOR,  &cbLog,        &cbSetError,
                           &cbInputGet,         &cbFieldGet,     &cbRecordCount, &cbRecordGet,  &cbCredentialGet,
                           &cbCredentialPut,    &cbResultPut,    &cbResultGet,  &cbReportKey,  &cbSettingGet,
-                          &cbRegisterSecret,   &cbResultCount,  &cbResultAt};
+                          &cbRegisterSecret,   &cbResultCount,  &cbResultAt,   &cbCredentialSpec,
+                          &cbResultFieldType};
 
 }  // namespace
 

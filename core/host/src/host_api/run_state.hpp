@@ -55,6 +55,10 @@ struct RunState {
   std::map<std::string, std::string> fieldDefaults;
   /// Labels that metadata marks secret: results with these labels are redacted even if put as non-secret.
   std::set<std::string> secretLabels;
+  /// The provider's admin credential declaration (host layout, owned by its LoadedPlugin), or nullptr.
+  const kr_credential_spec* credentialSpec = nullptr;
+  /// OUTPUT labels of the provider and the Keeper field type its metadata declares for each.
+  std::map<std::string, std::string> outputTypes;
 
   ValueMap credentials;
   /// Where credential_put writes: the candidate set of the source currently resolving (nullptr otherwise).

@@ -20,6 +20,11 @@ constexpr std::size_t kSourceOpsV1_0 = KR_V1_0_SIZE(kr_credential_source_ops, re
 constexpr std::size_t kWriterOpsV1_0 = KR_V1_0_SIZE(kr_record_writer_ops, revert);
 constexpr std::size_t kFieldSpecV1_0 = KR_V1_0_SIZE(kr_field_spec, description);
 #undef KR_V1_0_SIZE
+// ABI 1.2 members: present exactly when the other side's struct_size reaches past them.
+constexpr std::size_t kProviderOpsV1_2 = offsetof(kr_provider_ops, credential) + sizeof(kr_provider_ops::credential);
+constexpr std::size_t kTagV1_2 = offsetof(kr_abi_tag, reserved) + sizeof(kr_abi_tag::reserved);
+constexpr std::size_t kCredentialSpecV1_2 = offsetof(kr_credential_spec, part_count) + sizeof(std::size_t);
+constexpr std::size_t kCredentialPartV1_2 = offsetof(kr_credential_part, description) + sizeof(const char*);
 
 std::string hex32(std::uint32_t v) {
   char buf[16];
@@ -42,11 +47,17 @@ void checkFile(const std::filesystem::path& path) {
     refuse(path, "the file is world-writable", "Remove write permission for others (chmod o-w)");
 }
 
-const kr_abi_tag& readTag(boost::dll::shared_library& lib, const std::filesystem::path& path) {
+/// The plugin's tag, copied only as far as its minor defines it: a 1.0/1.1 tag ends before min_host_minor, and
+/// reading the host's sizeof would run past the plugin's symbol.
+kr_abi_tag readTag(boost::dll::shared_library& lib, const std::filesystem::path& path) {
   if (!lib.has(KR_ABI_TAG_SYMBOL))
     refuse(path, std::string("it exports no '") + KR_ABI_TAG_SYMBOL + "' symbol, so it is not a keeper-rotate plugin",
            "Build it with the keeper-rotate SDK (KEEPER_ROTATE_REGISTER_* macro)");
-  const auto& tag = lib.get<const kr_abi_tag>(KR_ABI_TAG_SYMBOL);
+  const auto* raw = &lib.get<const kr_abi_tag>(KR_ABI_TAG_SYMBOL);
+  kr_abi_tag tag{};
+  std::memcpy(&tag, raw, offsetof(kr_abi_tag, min_host_minor));
+  if (tag.magic == KR_ABI_MAGIC && tag.abi_major == KR_ABI_MAJOR && tag.abi_minor >= 2)
+    std::memcpy(&tag, raw, kTagV1_2);
   if (tag.magic != KR_ABI_MAGIC)
     refuse(path, "its ABI tag has magic " + hex32(tag.magic) + ", expected " + hex32(KR_ABI_MAGIC),
            "The file is not a keeper-rotate plugin or is corrupt");
@@ -56,9 +67,16 @@ const kr_abi_tag& readTag(boost::dll::shared_library& lib, const std::filesystem
     refuse(path, "it was built for plugin ABI " + found + ", this keeper-rotate speaks ABI " + expected +
                      " (majors must match)",
            "Rebuild the plugin against the SDK of this keeper-rotate version, or use a matching keeper-rotate");
-  if (tag.abi_minor > KR_ABI_MINOR)
-    refuse(path, "it was built for plugin ABI " + found + ", newer than this keeper-rotate's ABI " + expected,
-           "Upgrade keeper-rotate, or rebuild the plugin against this SDK");
+  // A newer minor loads when the plugin says it copes with this host's minor (it checks struct_size before using
+  // anything newer). Before 1.2 the tag had no such member, and no host older than 1.2 reads it.
+  if (tag.abi_minor > KR_ABI_MINOR) {
+    static_assert(KR_ABI_MINOR >= 2, "min_host_minor exists from ABI 1.2 on");
+    const std::uint16_t needs = tag.min_host_minor;
+    if (needs > KR_ABI_MINOR)
+      refuse(path, "it was built for plugin ABI " + found + " and needs a host of ABI 1." + std::to_string(needs) +
+                       " or newer; this keeper-rotate speaks ABI " + expected,
+             "Upgrade keeper-rotate, or rebuild the plugin against this SDK");
+  }
   if (tag.descriptor_size < kDescriptorV1_0)
     refuse(path, "its descriptor size " + std::to_string(tag.descriptor_size) + " is smaller than the " +
                      std::to_string(kDescriptorV1_0) + " bytes of ABI 1.0",
@@ -125,6 +143,43 @@ std::vector<kr_field_spec> copyFields(const kr_plugin_descriptor& d, const std::
   return out;
 }
 
+/// The provider's credential declaration in this host's layout (parts copied with the plugin's stride), checked so
+/// that sources can trust it: named parts, the declaration's required parts equal to required_credentials.
+void copyCredential(LoadedPlugin& plugin) {
+  const kr_plugin_descriptor& d = *plugin.descriptor;
+  const std::string rebuild = "Rebuild the plugin with the keeper-rotate SDK";
+  for (const char* const* c = d.provider->required_credentials; c && *c; ++c)
+    plugin.requiredCredentials.emplace_back(*c);
+  if (d.provider->struct_size < kProviderOpsV1_2 || d.provider->credential == nullptr) return;
+  const kr_credential_spec& spec = *d.provider->credential;
+  if (spec.struct_size < kCredentialSpecV1_2 || (spec.part_count > 0 && spec.parts == nullptr) ||
+      spec.part_count > 64)
+    refuse(plugin.path, "its admin credential declaration is malformed", rebuild);
+  kr_credential_spec copy{};
+  std::memcpy(&copy, &spec, std::min<std::size_t>(spec.struct_size, sizeof copy));
+  copy.struct_size = sizeof copy;
+  const std::size_t stride = spec.part_count ? spec.parts[0].struct_size : 0;
+  if (spec.part_count && stride < kCredentialPartV1_2)
+    refuse(plugin.path, "its admin credential parts are " + std::to_string(stride) + " bytes, smaller than ABI 1.2's",
+           rebuild);
+  std::vector<std::string> required;
+  const auto* base = reinterpret_cast<const unsigned char*>(spec.parts);
+  for (std::size_t i = 0; i < spec.part_count; ++i) {
+    kr_credential_part part{};
+    std::memcpy(&part, base + i * stride, std::min(stride, sizeof part));
+    if (part.struct_size != stride || part.name == nullptr || part.name[0] == '\0')
+      refuse(plugin.path, "admin credential part #" + std::to_string(i) + " is malformed", rebuild);
+    part.struct_size = sizeof part;
+    if ((part.flags & KR_CREDENTIAL_OPTIONAL) == 0) required.emplace_back(part.name);
+    plugin.credentialParts.push_back(part);
+  }
+  if (required != plugin.requiredCredentials)
+    refuse(plugin.path, "its admin credential declaration and its required_credentials list disagree", rebuild);
+  copy.parts = plugin.credentialParts.empty() ? nullptr : plugin.credentialParts.data();
+  copy.part_count = plugin.credentialParts.size();
+  plugin.credential = copy;
+}
+
 }  // namespace
 
 const char* kindPrefix(kr_kind kind) {
@@ -176,7 +231,7 @@ std::unique_ptr<LoadedPlugin> loadPluginFile(const std::filesystem::path& path, 
     refuse(path, std::string("the dynamic loader refused it: ") + (why ? why : ec.message()),
            "Check that it is a shared object built for this system and that its dependencies are installed");
   }
-  const kr_abi_tag& tag = readTag(*plugin->library, path);
+  const kr_abi_tag tag = readTag(*plugin->library, path);
   plugin->tag = tag;
   if (!plugin->library->has(KR_ENTRY_SYMBOL))
     refuse(path, std::string("it exports no entry function '") + KR_ENTRY_SYMBOL + "'",
@@ -185,6 +240,7 @@ std::unique_ptr<LoadedPlugin> loadPluginFile(const std::filesystem::path& path, 
   plugin->descriptor = entry();
   checkDescriptor(plugin->descriptor, tag, kind, name, path);
   plugin->fields = copyFields(*plugin->descriptor, path);
+  if (kind == KR_KIND_PROVIDER) copyCredential(*plugin);
   return plugin;
 }
 

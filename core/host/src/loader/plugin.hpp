@@ -39,12 +39,24 @@ struct LoadedPlugin {
   /// older minor has smaller kr_field_spec entries, so indexing its array with this host's sizeof would misread it.
   /// Members the plugin's layout lacks are zero. Strings still point into the (loaded) library.
   std::vector<kr_field_spec> fields;
+  /// A provider's admin credential declaration (ABI 1.2 kr_provider_ops::credential), copied into this host's
+  /// layout the same way; `credential.parts` points at `credentialParts`. Absent for other kinds, for providers
+  /// built before 1.2 and for providers that declare none.
+  std::optional<kr_credential_spec> credential;
+  std::vector<kr_credential_part> credentialParts;
+  /// The names of the credential parts the provider cannot do without: the declaration's non-optional parts, else
+  /// the 1.0 required_credentials list.
+  std::vector<std::string> requiredCredentials;
   /// Kept loaded for the life of the process (the registry owns this object); never unloaded while an
   /// instance created from it exists.
   std::unique_ptr<boost::dll::shared_library> library;
 
   /// "provider/fake": how log lines name the plugin.
   std::string origin() const { return std::string(kindPrefix(kind)) + "/" + name; }
+
+  LoadedPlugin() = default;
+  LoadedPlugin(const LoadedPlugin&) = delete;  // `credential` points into this object's credentialParts
+  LoadedPlugin& operator=(const LoadedPlugin&) = delete;
 };
 
 /// Load `path`, check it as the plugin `kind`/`name` (as its file name says), in the order the ABI promises:

@@ -49,9 +49,7 @@ std::string Pipeline::newKeyIds() const {
 }
 
 bool Pipeline::resolveCredentials() {
-  const kr_provider_ops& ops = *provider_.descriptor().provider;
-  std::vector<std::string> required;
-  for (const char* const* p = ops.required_credentials; p && *p; ++p) required.emplace_back(*p);
+  const std::vector<std::string>& required = provider_.plugin().requiredCredentials;
   if (required.empty() && !explicitSource_) {
     run_.logger.debug("the provider needs no admin credential; no credential source consulted");
     return true;

@@ -88,6 +88,10 @@ void validateSelection(const Selection& s, const Record& pamUser) {
 
 void prepareRunState(const Selection& s, RunState& run) {
   collect(*s.provider, run);
+  run.credentialSpec = s.provider->credential ? &*s.provider->credential : nullptr;
+  for (const kr_field_spec& f : s.provider->fields)
+    if (f.flags & KR_FIELD_OUTPUT)
+      run.outputTypes.emplace(f.label, (f.flags & KR_FIELD_SECRET) ? "secret" : (f.type ? f.type : "text"));
   collect(*s.writer, run);
   for (const LoadedPlugin* src : s.sources) collect(*src, run);
   for (std::size_t i = 0; i < hostFieldCount(); ++i)
