@@ -14,6 +14,7 @@
 namespace {
 
 using keeper_rotate::Context;
+using keeper_rotate::CredentialPart;
 using keeper_rotate::Field;
 
 class ExampleProvider final : public keeper_rotate::Provider {
@@ -28,7 +29,25 @@ class ExampleProvider final : public keeper_rotate::Provider {
       Field::output("example_key_id").describe("Id of the new credential"),
       Field::output("example_secret").secret().describe("The new credential"),
   };
-  static constexpr const char* kRequiredCredentials[] = {"client_id", "client_secret", nullptr};
+  // The admin credential this provider needs, and where each credential source finds it: a label on a record
+  // attached to the PAM script (attached-record), a field of the PAM Configuration (pam-config), an environment
+  // variable (env). `keeper-rotate plugins describe example` prints this table for admins.
+  static constexpr const char* kCredentialScheme = "example-client-secret";
+  static constexpr const char* kCredentialSubject = "admin app";
+  static constexpr const char* kCredentialConfiguration = "Azure";
+  static constexpr kr_credential_part kCredentialParts[] = {
+      CredentialPart::named("client_id")
+          .onAttachedRecord("application_client_id")
+          .inPamConfiguration("clientId")
+          .inEnvironment("AZURE_CLIENT_ID")
+          .describe("the admin app's client id"),
+      CredentialPart::named("client_secret")
+          .secret()
+          .onAttachedRecord("client_secret")
+          .inPamConfiguration("clientSecret")
+          .inEnvironment("AZURE_CLIENT_SECRET")
+          .describe("a client secret of the admin app"),
+  };
 
   void validate(Context& ctx) override {
     account_ = std::string(ctx.requireField("example_account"));

@@ -80,7 +80,7 @@ TEST_CASE("attached-record is unavailable when only the PAM User and other recor
   auto h = hostWith({pamConfig(), otherUser, pamUser()});
   CHECK(p.resolve(h) == KR_ERR_UNAVAILABLE);
   CHECK(h.errorCode == "credential.unavailable");
-  CHECK(h.errorMessage.find("application_client_id or tenant_id") != std::string::npos);
+  CHECK(h.errorMessage.find("tenant_id or application_client_id") != std::string::npos);
   CHECK(h.credentials.empty());
   checkNoLeak(h);
 }
@@ -94,7 +94,7 @@ TEST_CASE("attached-record names the record and the missing labels of an incompl
   CHECK(p.resolve(h) == KR_ERR_CONFIG);
   CHECK(h.errorCode == "credential.incomplete");
   CHECK(h.errorMessage.find("'Admin app' (uid ADMINuid01)") != std::string::npos);
-  CHECK(h.errorMessage.find("'client_secret' and 'tenant_id'") != std::string::npos);
+  CHECK(h.errorMessage.find("'tenant_id' and 'client_secret'") != std::string::npos);
   CHECK(h.errorMessage.find("application_client_id") == std::string::npos);
   CHECK(h.credentials.empty());
 }

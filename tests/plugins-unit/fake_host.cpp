@@ -1,5 +1,7 @@
 #include "fake_host.hpp"
 
+#include <keeper_rotate/sdk.hpp>
+
 #include <iterator>
 
 namespace kr_test {
@@ -65,7 +67,46 @@ kr_status resultAt(kr_context* ctx, size_t index, kr_view* label, kr_view* value
 }
 #endif
 
+const kr_credential_spec* cbCredentialSpec(kr_context* ctx) { return self(ctx).credentialSpec; }
+
+kr_status cbResultFieldType(kr_context* ctx, const char* label, kr_view* out) {
+  const auto& types = self(ctx).outputTypes;
+  const auto it = types.find(label);
+  if (it == types.end()) return KR_ERR_UNAVAILABLE;
+  *out = {it->second.data(), it->second.size()};
+  return KR_OK;
+}
+
+using keeper_rotate::CredentialPart;
+constexpr kr_credential_part kAzureParts[] = {
+    CredentialPart::named("tenant_id").onAttachedRecord("tenant_id").inPamConfiguration("tenantId").inEnvironment(
+        "AZURE_TENANT_ID"),
+    CredentialPart::named("client_id")
+        .onAttachedRecord("application_client_id")
+        .inPamConfiguration("clientId")
+        .inEnvironment("AZURE_CLIENT_ID"),
+    CredentialPart::named("client_secret")
+        .secret()
+        .onAttachedRecord("client_secret")
+        .inPamConfiguration("clientSecret")
+        .inEnvironment("AZURE_CLIENT_SECRET"),
+};
+constexpr kr_credential_spec kAzure = {sizeof(kr_credential_spec), "azure-client-secret", "admin app", "Azure",
+                                       kAzureParts, 3};
+constexpr kr_credential_part kAcmeParts[] = {
+    CredentialPart::named("account").onAttachedRecord("acme_account_id").inPamConfiguration("acmeAccount")
+        .inEnvironment("ACME_ACCOUNT_ID"),
+    CredentialPart::named("api_key").secret().onAttachedRecord("acme_api_key").inPamConfiguration("acmeApiKey")
+        .inEnvironment("ACME_API_KEY"),
+    CredentialPart::named("region").optional().onAttachedRecord("acme_region").inEnvironment("ACME_REGION"),
+};
+constexpr kr_credential_spec kAcme = {sizeof(kr_credential_spec), "acme-api-key", "Acme service account", "Acme",
+                                      kAcmeParts, 3};
+
 }  // namespace
+
+const kr_credential_spec* FakeHost::azureCredential() { return &kAzure; }
+const kr_credential_spec* FakeHost::acmeCredential() { return &kAcme; }
 
 kr_host_api FakeHost::api() const {
   // Member by member, so the table fits whichever ABI minor this is compiled against.
@@ -90,6 +131,8 @@ kr_host_api FakeHost::api() const {
   api.result_count = &resultCount;
   api.result_at = &resultAt;
 #endif
+  api.credential_spec = &cbCredentialSpec;
+  api.result_field_type = &cbResultFieldType;
   return api;
 }
 

@@ -199,7 +199,7 @@ TEST_CASE("host exits 3 when no source in the default chain has a credential") {
   CHECK(run.exitCode == 3);
   CHECK(run.summaryString("status") == "config-error");
   // Each source says why it had nothing.
-  CHECK(run.out.find("application_client_id or tenant_id") != std::string::npos);
+  CHECK(run.out.find("tenant_id or application_client_id") != std::string::npos);
   CHECK(run.out.find("'Local Network' (uid " + kConfigUid + ")") != std::string::npos);
   CHECK(run.out.find("AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET are not set") != std::string::npos);
   s.checkUntouched();
@@ -211,9 +211,15 @@ TEST_CASE("host lists and describes the first-party sources and the stdout write
   CHECK(list.exitCode == 0);
   for (const char* name : {"attached-record", "pam-config", "env", "stdout"})
     CHECK(list.out.find(name) != std::string::npos);
-  const auto describe = runHost({"plugins", "describe", "attached-record"});
+  // Where each source looks is the provider's declaration, shown with the provider.
+  const auto describe = runHost({"--plugin-dir", KR_TEST_FAKE_PLUGIN_DIR, "plugins", "describe", "fake"});
   INFO(describe.out << describe.err);
   CHECK(describe.exitCode == 0);
-  for (const char* label : {"application_client_id", "client_secret", "tenant_id"})
-    CHECK(describe.out.find(label) != std::string::npos);
+  for (const char* where : {"attached-record: field 'application_client_id'", "pam-config: field 'clientSecret'",
+                            "env: AZURE_TENANT_ID"})
+    CHECK(describe.out.find(where) != std::string::npos);
+  const auto json = runHost({"--plugin-dir", KR_TEST_FAKE_PLUGIN_DIR, "plugins", "describe", "fake", "--json"});
+  CHECK(json.exitCode == 0);
+  CHECK(json.out.find("\"attached-record\":\"application_client_id\"") != std::string::npos);
+  CHECK(json.out.find("\"scheme\":\"fake-client-secret\"") != std::string::npos);
 }

@@ -1,9 +1,15 @@
-// Small text helpers shared by the first-party credential sources (header-only, SDK-only dependencies).
+// What the first-party credential sources share (header-only, SDK-only dependencies): the provider's admin
+// credential declaration seen from one source's point of view, and the wording of their messages.
 //
-// Values typed into Keeper by hand often carry a stray space or newline; Azure ids and client secrets never contain
-// surrounding whitespace, so sources trim it and treat a value that is blank after trimming as absent.
+// No source knows any provider's names. Each reads the parts the selected provider declares (Context::
+// credentialSpec(), ABI 1.2) at the location the declaration gives for that source: a label on an attached record,
+// a field of the PAM Configuration, an environment variable (sdk/docs/credentials.md).
+//
+// Values typed into Keeper by hand often carry a stray space or newline; ids and secrets never contain surrounding
+// white space, so sources trim it and treat a value that is blank after trimming as absent.
 #pragma once
 
+#include <keeper_rotate/field_rules.hpp>
 #include <keeper_rotate/sdk.hpp>
 
 #include <cstddef>
@@ -14,19 +20,80 @@
 
 namespace keeper_rotate::sources {
 
-inline std::string_view trimmed(std::string_view s) {
-  const char* ws = " \t\r\n";
-  auto first = s.find_first_not_of(ws);
-  if (first == std::string_view::npos) return {};
-  auto last = s.find_last_not_of(ws);
-  return s.substr(first, last - first + 1);
+using field_rules::trim;
+
+/// Which location of a credential part a source reads.
+enum class Location { AttachedRecord, PamConfiguration, Environment };
+
+/// One declared part as a source sees it: where this source reads it, and what the provider reads it as.
+struct WantedPart {
+  std::string from;      ///< record label, PAM Configuration field or environment variable
+  std::string partName;  ///< the name the provider reads with credential_get
+  bool secret = false;
+  bool optional = false;
+};
+
+/// The provider's declaration as one source needs it.
+struct Wanted {
+  std::vector<WantedPart> parts;  ///< only parts this source has a location for, in declaration order
+  std::vector<std::string> unreachable;  ///< required parts this source has no location for
+  std::string subject;        ///< "admin app"
+  std::string configuration;  ///< "Azure"
+
+  /// Locations of the required parts this source reads (what must all be present).
+  std::vector<std::string> requiredFrom() const {
+    std::vector<std::string> out;
+    for (const auto& p : parts)
+      if (!p.optional) out.push_back(p.from);
+    return out;
+  }
+};
+
+inline const char* locationOf(const kr_credential_part& part, Location where) {
+  switch (where) {
+    case Location::AttachedRecord: return part.record_label;
+    case Location::PamConfiguration: return part.config_field;
+    case Location::Environment: return part.env_var;
+  }
+  return nullptr;
+}
+
+/// The parts this source can read for the selected provider. nullopt (with the reason set as the operation's
+/// error) when the provider declares no admin credential locations, or none for this source: the source has
+/// nothing to offer and the host tries the next one.
+inline std::optional<Wanted> wantedParts(const Context& ctx, Location where, const char* locationName) {
+  const auto spec = ctx.credentialSpec();
+  if (!spec) {
+    ctx.setError("credential.unavailable",
+                 "the provider declares no admin credential locations (ABI 1.2 kCredentialParts), so this source "
+                 "does not know what to read");
+    return std::nullopt;
+  }
+  Wanted w;
+  w.subject = spec->subject().empty() ? std::string("admin") : std::string(spec->subject());
+  w.configuration = std::string(spec->configuration());
+  for (std::size_t i = 0; i < spec->size(); ++i) {
+    const kr_credential_part& part = (*spec)[i];
+    const char* from = locationOf(part, where);
+    if (from == nullptr || *from == '\0') {
+      if (!CredentialSpec::isOptional(part)) w.unreachable.emplace_back(part.name);
+      continue;
+    }
+    w.parts.push_back({from, part.name, CredentialSpec::isSecret(part), CredentialSpec::isOptional(part)});
+  }
+  if (w.parts.empty()) {
+    ctx.setError("credential.unavailable",
+                 std::string("the provider's admin credential is not read from ") + locationName);
+    return std::nullopt;
+  }
+  return w;
 }
 
 /// A value of record `index` under `key`, trimmed; nullopt when absent or blank.
-inline std::optional<std::string_view> recordValue(const Context& ctx, std::size_t index, const char* key) {
-  auto v = ctx.record(index, key);
+inline std::optional<std::string_view> recordValue(const Context& ctx, std::size_t index, const std::string& key) {
+  auto v = ctx.record(index, key.c_str());
   if (!v) return std::nullopt;
-  auto t = trimmed(*v);
+  auto t = trim(*v);
   if (t.empty()) return std::nullopt;
   return t;
 }
@@ -40,21 +107,26 @@ inline std::string describeRecord(const Context& ctx, std::size_t index) {
   return out;
 }
 
-/// "'a', 'b' and 'c'" for error messages that list labels or names.
-inline std::string joinQuoted(const std::vector<std::string>& items) {
+/// "a, b and c" (or with `quote`, "'a', 'b' and 'c'"; with `last` = "or", "a, b or c") for messages.
+inline std::string joinList(const std::vector<std::string>& items, bool quote = true, const char* last = "and") {
   std::string out;
   for (std::size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out += (i + 1 == items.size()) ? " and " : ", ";
-    out += "'" + items[i] + "'";
+    if (i > 0) out += (i + 1 == items.size()) ? std::string(" ") + last + " " : std::string(", ");
+    out += quote ? "'" + items[i] + "'" : items[i];
   }
   return out;
 }
+inline std::string joinQuoted(const std::vector<std::string>& items) { return joinList(items); }
 
-/// One credential part: where it is read from (record label or variable name) and the name the provider asks for.
-struct CredentialPart {
-  const char* from;     ///< record field label or environment variable
-  const char* partName; ///< "client_id", "client_secret", "tenant_id"
-  bool secret;
-};
+/// "an admin app" / "a service account": the indefinite article English wants before `noun`.
+inline std::string withArticle(const std::string& noun) {
+  const bool vowel = !noun.empty() && std::string("aeiouAEIOU").find(noun[0]) != std::string::npos;
+  return (vowel ? "an " : "a ") + noun;
+}
+
+/// "the Azure PAM Configuration" or "the PAM Configuration".
+inline std::string pamConfigurationName(const Wanted& w) {
+  return w.configuration.empty() ? std::string("the PAM Configuration") : "the " + w.configuration + " PAM Configuration";
+}
 
 }  // namespace keeper_rotate::sources

@@ -19,7 +19,7 @@
 
 namespace keeper_rotate::sources::pam_config {
 
-Lookup fromKeeper(const Context& ctx, std::string_view configUid) {
+Lookup fromKeeper(const Context& ctx, std::string_view configUid, const Wanted& wanted) {
   using keeper_rotate::ksm::KsmError;
   namespace kk = keeper_rotate::ksm;
   const std::string uid(configUid);
@@ -39,27 +39,30 @@ Lookup fromKeeper(const Context& ctx, std::string_view configUid) {
     kk::Client client(std::move(*config), std::move(options));
     const kk::Record record = client.getRecord(uid);
     const std::string name = "'" + record.title() + "' (" + uid + ", fetched through KSM)";
-    std::vector<std::string> missing;
+    std::vector<std::string> fields, missing;
     std::vector<std::optional<std::string>> values;
-    for (const auto& l : kLabels) {
-      auto v = kk::firstValue(*record.data, l.label);
+    for (const auto& part : wanted.parts) {
+      auto v = kk::firstValue(*record.data, part.from);
       if (v) {
-        const auto t = trimmed(*v);
+        const auto t = trim(*v);
         v = t.empty() ? std::nullopt : std::optional<std::string>(std::string(t));
       }
-      if (!v) missing.emplace_back(l.label);
-      if (v && l.secret) ctx.registerSecret(*v);
+      fields.push_back(part.from);
+      if (!v && !part.optional) missing.push_back(part.from);
+      if (v && part.secret) ctx.registerSecret(*v);
       values.push_back(std::move(v));
     }
-    if (missing.size() == std::size(kLabels)) {
-      ctx.debug("PAM Configuration " + name + " has no clientId/clientSecret/tenantId (not an Azure configuration)");
+    if (missing.size() == wanted.requiredFrom().size()) {
+      ctx.debug("PAM Configuration " + name + " has no " + joinList(fields, false, "or") + " (a configuration of "
+                "another kind)");
       return Lookup::Absent;
     }
     if (!missing.empty())
       throw configError("credential.incomplete", "PAM Configuration " + name + " has no value in " +
-                                                     joinQuoted(missing) + "; complete the Azure PAM Configuration in Keeper");
-    for (std::size_t i = 0; i < std::size(kLabels); ++i)
-      ctx.putCredential(kLabels[i].partName, *values[i], kLabels[i].secret);
+                                                     joinQuoted(missing) + "; complete " +
+                                                     pamConfigurationName(wanted) + " in Keeper");
+    for (std::size_t i = 0; i < wanted.parts.size(); ++i)
+      if (values[i]) ctx.putCredential(wanted.parts[i].partName.c_str(), *values[i], wanted.parts[i].secret);
     ctx.info("admin credential from PAM Configuration " + name);
     return Lookup::Found;
   } catch (const KsmError& e) {

@@ -7,26 +7,33 @@
 
 namespace keeper_rotate::sources::pam_config {
 
-Lookup fromRecords(const Context& ctx, std::string_view configUid) {
+Lookup fromRecords(const Context& ctx, std::string_view configUid, const Wanted& wanted) {
   for (std::size_t i = 0; i < ctx.recordCount(); ++i) {
     auto uid = ctx.record(i, "uid");
-    if (!uid || trimmed(*uid) != configUid) continue;
+    if (!uid || trim(*uid) != configUid) continue;
 
-    std::vector<std::string> missing;
-    for (const auto& l : kLabels)
-      if (!recordValue(ctx, i, l.label)) missing.emplace_back(l.label);
-    if (missing.size() == std::size(kLabels)) {
-      // A Local Network or other non-Azure configuration: nothing for us, not an error.
-      ctx.setError("credential.unavailable", "PAM Configuration " + describeRecord(ctx, i) +
-                                                 " has no clientId, clientSecret or tenantId (not an Azure "
-                                                 "configuration)");
+    std::vector<std::string> fields, missing;
+    for (const auto& part : wanted.parts) {
+      const bool present = recordValue(ctx, i, part.from).has_value();
+      fields.push_back(part.from);
+      if (!present && !part.optional) missing.push_back(part.from);
+    }
+    if (missing.size() == wanted.requiredFrom().size()) {
+      // A Local Network or other kind of configuration: nothing for this provider, not an error.
+      ctx.setError("credential.unavailable", "PAM Configuration " + describeRecord(ctx, i) + " has no " +
+                                                 joinList(fields, false, "or") +
+                                                 (wanted.configuration.empty()
+                                                      ? std::string()
+                                                      : " (not " + withArticle(wanted.configuration) +
+                                                            " configuration)"));
       return Lookup::Absent;
     }
     if (!missing.empty())
       throw configError("credential.incomplete", "PAM Configuration " + describeRecord(ctx, i) +
-                                                     " has no value in " + joinQuoted(missing) +
-                                                     "; complete the Azure PAM Configuration in Keeper");
-    for (const auto& l : kLabels) ctx.putCredential(l.partName, *recordValue(ctx, i, l.label), l.secret);
+                                                     " has no value in " + joinQuoted(missing) + "; complete " +
+                                                     pamConfigurationName(wanted) + " in Keeper");
+    for (const auto& part : wanted.parts)
+      if (auto v = recordValue(ctx, i, part.from)) ctx.putCredential(part.partName.c_str(), *v, part.secret);
     ctx.info("admin credential from PAM Configuration " + describeRecord(ctx, i));
     return Lookup::Found;
   }

@@ -1,17 +1,18 @@
 // Record writer `ksm` (the default, durable): stores the rotation result in the PAM User record through Keeper
-// Secrets Manager, the way Keeper's reference script does, but safely:
+// Secrets Manager, the way Keeper's reference script does, but safely and for any provider:
 //   validate  load the KSM config (--ksm-config, KSM_CONFIG, the Gateway's config) and read the PAM User record;
-//   store     set client_secret_id (text), client_secret (secret, hidden) and expires (text), creating missing
-//             custom fields, leaving every other field as it is, saved with the revision just read; on a revision
-//             conflict (the Gateway may save this record's password during the run) re-read and re-apply only our
-//             fields, bounded;
+//   store     set every result the provider put (enumerated through the host, ABI 1.1), creating missing custom
+//             fields as `secret` (hidden) for secret results and otherwise with the Keeper type the provider's
+//             field metadata declares (default `text`), leaving every other field as it is, saved with the
+//             revision just read; on a revision conflict (the Gateway may save this record's password during the
+//             run) re-read and re-apply only those fields, bounded;
 //   verify    read the record back and compare every stored value;
-//   revert    put back what our three fields held before (remove the ones we created), again re-applying on top
-//             of whatever else changed meanwhile.
+//   revert    put back what those fields held before (remove the ones created), again re-applying on top of
+//             whatever else changed meanwhile.
 //
 // Why an immediate save plus a compensating revert rather than KSM's rotation transaction (update with
 // transactionType "rotation", then finalize or rollback): what readers get while an update is staged is not
-// documented (reference §8.3), so verify could only prove what other KSM applications read after finalize, when
+// documented (docs/ksm-protocol.md), so verify could only prove what other KSM applications read after finalize, when
 // rollback is no longer possible; and a staged update left pending by a killed process keeps the record in limbo
 // "indefinitely" (Keeper KSM-1095) while the Gateway itself needs to save this record's password. An immediate
 // save is visible at once, verify reads exactly what every reader will read, and revert restores only our fields,
@@ -33,19 +34,18 @@
 namespace {
 
 using keeper_rotate::Context;
-using keeper_rotate::Field;
 using keeper_rotate::Secret;
 using keeper_rotate::ksm::KsmError;
 namespace kk = keeper_rotate::ksm;
 namespace kw = keeper_rotate::writers::ksm;
 
-/// The fields this writer stores: the OUTPUT labels of the Azure app-secret provider (CONTRACT §3), with the Keeper
-/// field type each one gets when it has to be created. The host API cannot enumerate results, so they are named.
-struct OutputField {
-  const char* label;
-  const char* type;
+/// One result to store: its label, the Keeper field type it gets when the field has to be created, its value.
+struct Output {
+  std::string label;
+  std::string type;
+  bool secret = false;
+  Secret value;
 };
-constexpr OutputField kOutputs[] = {{"client_secret_id", "text"}, {"client_secret", "secret"}, {"expires", "text"}};
 
 constexpr int kMaxSaveAttempts = 5;
 
@@ -61,15 +61,11 @@ bool sameValue(std::string_view a, std::string_view b) { return Secret(a).equals
 class KsmWriter final : public keeper_rotate::RecordWriter {
  public:
   static constexpr const char* kName = "ksm";
-  static constexpr const char* kVersion = "0.1.0";
+  static constexpr const char* kVersion = "0.2.0";
   static constexpr const char* kDescription =
-      "Stores client_secret_id, client_secret and expires in the PAM User record through Keeper Secrets Manager";
+      "Stores the provider's results in the PAM User record through Keeper Secrets Manager and reads them back";
   static constexpr std::uint32_t kCapabilities = KR_WRITER_DURABLE;
-  static constexpr kr_field_spec kFields[] = {
-      Field::output("client_secret_id").describe("Written: key id of the new secret"),
-      Field::output("client_secret").secret().describe("Written (hidden field): the new secret value"),
-      Field::output("expires").describe("Written: end of validity of the new secret, ISO-8601 UTC"),
-  };
+  // No kFields: which fields it writes is the provider's OUTPUT metadata (plugins describe <provider>).
 
   void validate(Context& ctx) override {
     uid_ = std::string(ctx.input("userRecordUid").value_or(""));
@@ -88,9 +84,9 @@ class KsmWriter final : public keeper_rotate::RecordWriter {
         throw keeper_rotate::configError(
             "ksm.read_only", "ksm: the KSM application can read PAM User record " + uid_ +
                                  " but not edit it; give the application edit rights on its shared folder");
-      for (const auto& out : kOutputs)
-        if (auto old = kk::firstValueByLabel(*record.data, out.label); old && std::string(out.type) == "secret")
-          ctx.registerSecret(*old);  // the value being replaced must never show up in output either
+      // The values about to be replaced must never show up in output either: every field of the record that
+      // is hidden, or that has the label of a secret output, is registered before anything else happens.
+      registerOldSecrets(ctx, *record.data);
       ctx.debug("ksm: PAM User record " + uid_ + " (" + record.type() + ", revision " +
                 std::to_string(record.revision) + ") is readable and editable");
     } catch (const KsmError& e) {
@@ -100,27 +96,24 @@ class KsmWriter final : public keeper_rotate::RecordWriter {
 
   void store(Context& ctx) override {
     requireClient();
-    std::vector<std::pair<const OutputField*, Secret>> values;
-    for (const auto& out : kOutputs)
-      if (auto v = ctx.result(out.label)) values.emplace_back(&out, Secret(*v));
+    std::vector<Output> values = outputs(ctx);
     if (values.empty())
-      throw keeper_rotate::failure("ksm.no_results", "ksm: the provider produced none of client_secret_id, "
-                                                     "client_secret, expires; nothing to store");
+      throw keeper_rotate::failure("ksm.no_results", "ksm: the provider produced no result; nothing to store");
     bool snapshotTaken = false;
     auto apply = [&](Poco::JSON::Object& data) {
       if (!snapshotTaken) {  // what our fields held before this run, for revert()
-        for (const auto& [out, value] : values) {
-          auto old = kk::firstValueByLabel(data, out->label);
-          previous_[out->label] = old ? std::optional<Secret>(Secret(*old)) : std::nullopt;
+        for (const auto& out : values) {
+          auto old = kk::firstValueByLabel(data, out.label);
+          previous_[out.label] = old ? std::optional<Secret>(Secret(*old)) : std::nullopt;
         }
         snapshotTaken = true;
       }
-      for (const auto& [out, value] : values) kk::setFieldValue(data, out->label, out->type, value.reveal());
+      for (const auto& out : values) kk::setFieldValue(data, out.label, out.type, out.value.reveal());
     };
     auto applied = [&](const Poco::JSON::Object& data) {
-      for (const auto& [out, value] : values) {
-        auto now = kk::firstValueByLabel(data, out->label);
-        if (!now || !sameValue(*now, value.reveal())) return false;
+      for (const auto& out : values) {
+        auto now = kk::firstValueByLabel(data, out.label);
+        if (!now || !sameValue(*now, out.value.reveal())) return false;
       }
       return true;
     };
@@ -128,7 +121,7 @@ class KsmWriter final : public keeper_rotate::RecordWriter {
       const auto outcome = kw::updateFields(*client_, uid_, apply, applied, kMaxSaveAttempts,
                                             [&ctx](const std::string& line) { ctx.info("ksm: " + line); });
       stored_.clear();
-      for (const auto& [out, value] : values) stored_.emplace_back(out->label, value.clone());
+      for (const auto& out : values) stored_.push_back({out.label, out.type, out.secret, out.value.clone()});
       ctx.info("ksm: stored " + labels() + " in PAM User record " + uid_ + " (" + std::to_string(outcome.attempts) +
                " save(s), " + std::to_string(outcome.conflicts) + " revision conflict(s))");
     } catch (const KsmError& e) {
@@ -142,17 +135,20 @@ class KsmWriter final : public keeper_rotate::RecordWriter {
     try {
       const kk::Record record = client_->getRecord(uid_);
       std::string mismatched;
-      for (const auto& [label, value] : stored_) {
-        auto now = kk::firstValueByLabel(*record.data, label);
-        if (!now || !sameValue(*now, value.reveal())) mismatched += (mismatched.empty() ? "" : ", ") + label;
+      for (const auto& out : stored_) {
+        auto now = kk::firstValueByLabel(*record.data, out.label);
+        if (!now || !sameValue(*now, out.value.reveal())) mismatched += (mismatched.empty() ? "" : ", ") + out.label;
       }
       if (!mismatched.empty())
         throw keeper_rotate::failure("ksm.verify_mismatch", "ksm: read-back of PAM User record " + uid_ +
                                                                 " does not match what was stored in: " + mismatched);
-      if (auto field = kk::findFieldByLabel(*record.data, "client_secret");
-          field && field->optValue<std::string>("type", "") != "secret")
-        ctx.warn("ksm: field client_secret on record " + uid_ + " is of type '" +
-                 field->optValue<std::string>("type", "") + "', not a hidden 'secret' field; consider changing it");
+      for (const auto& out : stored_) {
+        if (!out.secret) continue;
+        if (auto field = kk::findFieldByLabel(*record.data, out.label);
+            field && field->optValue<std::string>("type", "") != "secret")
+          ctx.warn("ksm: field " + out.label + " on record " + uid_ + " is of type '" +
+                   field->optValue<std::string>("type", "") + "', not a hidden 'secret' field; consider changing it");
+      }
       ctx.info("ksm: read back PAM User record " + uid_ + " (revision " + std::to_string(record.revision) +
                "): " + labels() + " match");
     } catch (const KsmError& e) {
@@ -167,21 +163,21 @@ class KsmWriter final : public keeper_rotate::RecordWriter {
     }
     // Restore a field only while it still holds what we wrote: a newer value belongs to someone else.
     auto apply = [&](Poco::JSON::Object& data) {
-      for (const auto& [label, written] : stored_) {
-        auto now = kk::firstValueByLabel(data, label);
-        if (!now || !sameValue(*now, written.reveal())) continue;
-        const auto& before = previous_[label];
+      for (const auto& out : stored_) {
+        auto now = kk::firstValueByLabel(data, out.label);
+        if (!now || !sameValue(*now, out.value.reveal())) continue;
+        const auto& before = previous_[out.label];
         if (before) {
-          kk::setFieldValue(data, label, "text", before->reveal());
+          kk::setFieldValue(data, out.label, out.type, before->reveal());
         } else {
-          kk::removeCustomField(data, label);
+          kk::removeCustomField(data, out.label);
         }
       }
     };
     auto applied = [&](const Poco::JSON::Object& data) {
-      for (const auto& [label, written] : stored_) {
-        auto now = kk::firstValueByLabel(data, label);
-        const auto& before = previous_[label];
+      for (const auto& out : stored_) {
+        auto now = kk::firstValueByLabel(data, out.label);
+        const auto& before = previous_[out.label];
         if (before ? (!now || !sameValue(*now, before->reveal())) : now.has_value()) return false;
       }
       return true;
@@ -201,18 +197,52 @@ class KsmWriter final : public keeper_rotate::RecordWriter {
   void requireClient() const {
     if (!client_) throw keeper_rotate::failure("ksm.not_validated", "ksm: store/verify called before validate");
   }
+  /// Every result of the run with the field type it is created as: hidden `secret` for a secret result, else the
+  /// type the provider's metadata declares (a provider may ask for e.g. `url`), else `text`.
+  static std::vector<Output> outputs(const Context& ctx) {
+    std::vector<Output> out;
+    for (const auto& r : ctx.results()) {
+      Output o;
+      o.label = std::string(r.label);
+      o.secret = r.secret;
+      const auto declared = ctx.resultFieldType(o.label.c_str());
+      o.type = r.secret ? "secret" : declared && !declared->empty() ? std::string(*declared) : "text";
+      o.value = Secret(r.value);
+      out.push_back(std::move(o));
+    }
+    return out;
+  }
+
+  /// Values of hidden fields and of fields under a secret output's label, as they are before the run.
+  static void registerOldSecrets(const Context& ctx, const Poco::JSON::Object& data) {
+    for (const char* section : {"fields", "custom"}) {
+      const auto list = data.getArray(section);
+      if (!list) continue;
+      for (std::size_t i = 0; i < list->size(); ++i) {
+        const auto field = list->getObject(static_cast<unsigned>(i));
+        if (!field) continue;
+        const std::string label = field->optValue<std::string>("label", "");
+        const auto type = ctx.resultFieldType(label.c_str());
+        if (field->optValue<std::string>("type", "") != "secret" && !(type && *type == "secret")) continue;
+        const auto values = field->getArray("value");
+        if (!values) continue;
+        for (std::size_t k = 0; k < values->size(); ++k)
+          if (values->get(static_cast<unsigned>(k)).isString())
+            ctx.registerSecret(values->get(static_cast<unsigned>(k)).extract<std::string>());
+      }
+    }
+  }
+
   std::string labels() const {
     std::string s;
-    for (const auto& [label, value] : stored_) s += (s.empty() ? "" : ", ") + label;
-    if (s.empty())
-      for (const auto& out : kOutputs) s += (s.empty() ? "" : ", ") + std::string(out.label);
-    return s;
+    for (const auto& out : stored_) s += (s.empty() ? "" : ", ") + out.label;
+    return s.empty() ? std::string("(no fields)") : s;
   }
 
   std::string uid_;
   std::unique_ptr<kk::Client> client_;
   std::map<std::string, std::optional<Secret>> previous_;
-  std::vector<std::pair<std::string, Secret>> stored_;
+  std::vector<Output> stored_;
 };
 
 }  // namespace

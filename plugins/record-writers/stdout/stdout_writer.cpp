@@ -1,7 +1,7 @@
 // Record writer `stdout`: stores nothing. It shows what a durable writer would store in the PAM User record, with
 // every secret value replaced by [REDACTED], and declares itself non-durable (kCapabilities = 0). The host therefore
 // runs the rotation as a rehearsal: the new credential is created and proven, shown here, then removed again, and
-// old credentials are never touched (CONTRACT section 5).
+// old credentials are never touched (docs/contract.md, "The rotation, in order").
 //
 // What it shows goes to the log (stderr), never to stdout: stdout carries only the host's JSON summary line.
 #include <keeper_rotate/sdk.hpp>
@@ -13,22 +13,12 @@ namespace {
 
 using keeper_rotate::Context;
 
-/// Hosts older than ABI 1.1 cannot enumerate results, so there the writer asks for the OUTPUT labels of the
-/// first-party providers by name; a label not listed here as non-secret would be shown redacted.
-struct KnownOutput {
-  const char* label;
-  bool secret;
-};
-constexpr KnownOutput kKnownOutputs[] = {
-    {"client_secret_id", false},
-    {"client_secret", true},
-    {"expires", false},
-};
-
+// Built with the SDK's default minimum host minor (its own), so every host that loads this writer can enumerate
+// results: it shows whatever any provider produced and names no provider's labels.
 class StdoutWriter final : public keeper_rotate::RecordWriter {
  public:
   static constexpr const char* kName = "stdout";
-  static constexpr const char* kVersion = "0.1.0";
+  static constexpr const char* kVersion = "0.2.0";
   static constexpr const char* kDescription =
       "Rehearsal writer: shows what would be stored (secrets redacted) and stores nothing; the new secret is "
       "removed again and old secrets are kept";
@@ -46,20 +36,12 @@ class StdoutWriter final : public keeper_rotate::RecordWriter {
   void store(Context& ctx) override {
     const std::string uid(ctx.input("userRecordUid").value_or(""));
     ctx.info("rehearsal, nothing is stored. A durable writer would update PAM User record " + uid + ":");
-    int shown = 0;
-    auto show = [&](std::string_view label, std::string_view value, bool secret) {
-      ++shown;
-      ctx.info("  " + std::string(label) + " = " + (secret ? std::string("[REDACTED]") : std::string(value)));
-    };
-#if KR_ABI_MINOR >= 1
     // Every result, whatever the provider; the host's secret flag covers both put-as-secret values and labels
     // that plugin metadata declares secret.
-    for (const auto& r : ctx.results()) show(r.label, r.value, r.secret);
-#endif
-    if (shown == 0)
-      for (const auto& out : kKnownOutputs)
-        if (auto value = ctx.result(out.label)) show(out.label, *value, out.secret);
-    if (shown == 0) ctx.warn("the provider produced no result to show");
+    const auto results = ctx.results();
+    for (const auto& r : results)
+      ctx.info("  " + std::string(r.label) + " = " + (r.secret ? std::string("[REDACTED]") : std::string(r.value)));
+    if (results.empty()) ctx.warn("the provider produced no result to show");
   }
 
   // Nothing durable to compare: the rehearsal's read-back is trivially consistent.
