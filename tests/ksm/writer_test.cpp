@@ -234,3 +234,63 @@ TEST_CASE("ksm writer: configuration problems are reported before anything chang
   ::unsetenv("KSM_CONFIG");
   env.checkNoLeaks();
 }
+
+// A provider no first-party plugin knows: the writer stores its labels with the types its metadata declares.
+namespace {
+
+const std::string kAcmeToken = "acme-token-value-never-shown-31337";
+
+void useAcmeResults(WriterEnv& env) {
+  env.host.results.clear();
+  env.host.results["acme_token_id"] = {"tok-0042", false};
+  env.host.results["acme_token"] = {kAcmeToken, true};
+  env.host.results["acme_console"] = {"https://console.acme.example/tokens/tok-0042", false};
+  env.host.outputTypes = {{"acme_token_id", "text"}, {"acme_token", "secret"}, {"acme_console", "url"}};
+}
+
+}  // namespace
+
+TEST_CASE("ksm writer: stores another provider's labels, typed as its metadata declares, and reads them back") {
+  WriterEnv env;
+  useAcmeResults(env);
+  env.fake.putRecord(kUid, pamUserJson("PAM User", "gw-password-1"));
+  WriterSession s(pluginPath(), env.host);
+  REQUIRE(s.validate() == KR_OK);
+  env.fake.changePasswordBeforeNextUpdate(kUid, "gw-password-2");  // a revision conflict on the way
+  REQUIRE(s.store() == KR_OK);
+  CHECK(s.verify() == KR_OK);
+  const auto data = env.stored();
+  CHECK(ksm::firstValueByLabel(*data, "acme_token_id") == std::optional<std::string>("tok-0042"));
+  CHECK(ksm::firstValueByLabel(*data, "acme_token") == std::optional<std::string>(kAcmeToken));
+  CHECK(typeOf(*data, "acme_token") == "secret");
+  CHECK(typeOf(*data, "acme_console") == "url");
+  CHECK(typeOf(*data, "acme_token_id") == "text");
+  CHECK(ksm::firstValueByLabel(*data, "client_secret_id") == std::nullopt);  // nothing Azure-shaped appears
+  checkUntouched(*data, "gw-password-2");  // the other writer's change survived the re-apply
+  CHECK(env.host.allOutput().find(kAcmeToken) == std::string::npos);
+  env.checkNoLeaks();
+}
+
+TEST_CASE("ksm writer: another provider's labels, read-back mismatch, then revert removes what it created") {
+  WriterEnv env;
+  useAcmeResults(env);
+  env.fake.putRecord(kUid, pamUserJson("PAM User", "gw-password-1"));
+  WriterSession s(pluginPath(), env.host);
+  REQUIRE(s.validate() == KR_OK);
+  REQUIRE(s.store() == KR_OK);
+  auto data = env.stored();
+  ksm::setFieldValue(*data, "acme_token_id", "text", "tok-someone-else");  // changed behind our back
+  env.fake.putRecord(kUid, ksm::toJson(*data));
+  CHECK(s.verify() == KR_ERR_FAILED);
+  CHECK(env.host.errorCode == "ksm.verify_mismatch");
+  CHECK(env.host.errorMessage.find("acme_token_id") != std::string::npos);
+  REQUIRE(s.revert() == KR_OK);
+  data = env.stored();
+  // The fields this run created and still hold its values are gone; the one someone else changed is theirs.
+  CHECK(ksm::firstValueByLabel(*data, "acme_token") == std::nullopt);
+  CHECK(ksm::firstValueByLabel(*data, "acme_console") == std::nullopt);
+  CHECK(ksm::firstValueByLabel(*data, "acme_token_id") == std::optional<std::string>("tok-someone-else"));
+  checkUntouched(*data, "gw-password-1");
+  CHECK(env.host.allOutput().find(kAcmeToken) == std::string::npos);
+  env.checkNoLeaks();
+}
