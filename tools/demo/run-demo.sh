@@ -73,14 +73,16 @@ cat > "$work/ksm-seed.json" <<JSON
              {"type":"text","label":"NOOP","value":["True"]}]}}]}
 JSON
 
-# start NAME ARGS...: run a fake in the background and wait for its one-line JSON "ready" report.
+# start NAME ARGS...: run a fake in the background and wait for its one-line JSON "ready" report (in
+# $work/NAME.out). Called in this shell, never in $(...): a subshell would keep the pid from cleanup, and the fake
+# would outlive the demo.
 start() {
   local name=$1
   shift
   "$build/bin/$name" "$@" > "$work/$name.out" 2> "$work/$name.err" &
   pids+=($!)
   for _ in $(seq 1 100); do
-    [ -s "$work/$name.out" ] && { head -n1 "$work/$name.out"; return; }
+    [ -s "$work/$name.out" ] && return
     kill -0 "${pids[-1]}" 2>/dev/null || { cat "$work/$name.err"; die "$name did not start"; }
     sleep 0.1
   done
@@ -88,8 +90,10 @@ start() {
 }
 
 say "Starting fake Entra ID + Graph and fake Keeper Secrets Manager on 127.0.0.1"
-entra=$(start fake-entra --seed "$work/entra-seed.json" --dir "$work/entra-ca")
-ksm=$(start fake-ksm --seed "$work/ksm-seed.json" --dir "$work/ksm-ca")
+start fake-entra --seed "$work/entra-seed.json" --dir "$work/entra-ca"
+start fake-ksm --seed "$work/ksm-seed.json" --dir "$work/ksm-ca"
+entra=$(head -n1 "$work/fake-entra.out")
+ksm=$(head -n1 "$work/fake-ksm.out")
 entra_url=$(jq -r .baseUrl <<<"$entra")
 ksm_host=$(jq -r .hostname <<<"$ksm")
 # keeper-rotate trusts what SSL_CERT_FILE names (never anything less verified): here both test CAs.
