@@ -129,15 +129,15 @@ TEST_CASE("input reading: a file over the size cap is refused") {
 }
 
 TEST_CASE("base64 decoder: strictness") {
-  CHECK(util::decodeBase64("QUJD").value() == "ABC");
-  CHECK(util::decodeBase64("QUI=").value() == "AB");
-  CHECK(util::decodeBase64("QUI").value() == "AB");
-  CHECK(util::decodeBase64("-_8=").value() == util::decodeBase64("+/8=").value());
-  CHECK_FALSE(util::decodeBase64("Q"));
-  CHECK_FALSE(util::decodeBase64("QU=I"));
-  CHECK_FALSE(util::decodeBase64("QUI==="));
-  CHECK_FALSE(util::decodeBase64("QUI*"));
+  CHECK(keeper_rotate::text::decodeBase64("QUJD").value() == "ABC");
+  CHECK(keeper_rotate::text::decodeBase64("QUI=").value() == "AB");
+  CHECK(keeper_rotate::text::decodeBase64("QUI").value() == "AB");
+  CHECK(keeper_rotate::text::decodeBase64("-_8=").value() == keeper_rotate::text::decodeBase64("+/8=").value());
+  CHECK_FALSE(keeper_rotate::text::decodeBase64("Q"));
+  CHECK_FALSE(keeper_rotate::text::decodeBase64("QU=I"));
+  CHECK_FALSE(keeper_rotate::text::decodeBase64("QUI==="));
+  CHECK_FALSE(keeper_rotate::text::decodeBase64("QUI*"));
   for (const std::string& s : {std::string(), std::string("a"), std::string("ab"), std::string("abc"),
                              std::string("abcd"), std::string("\xff\xfe\x00\x01", 4)})
-    CHECK(util::decodeBase64(util::encodeBase64(s, false, true)).value() == s);
+    CHECK(keeper_rotate::text::decodeBase64(util::encodeBase64(s, false, true)).value() == s);
 }

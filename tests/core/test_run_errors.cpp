@@ -63,7 +63,7 @@ TEST_CASE("input: --input FILE takes plain JSON or base64") {
   Scenario s;
   const std::string b64 = s.gatewayInput();
   writeFile(s.dir() / "in.b64", b64);
-  const auto json = keeper_rotate::host::util::decodeBase64(b64);
+  const auto json = keeper_rotate::text::decodeBase64(b64, /*skipWhitespace=*/true);
   REQUIRE(json);
   writeFile(s.dir() / "in.json", *json);
   for (const char* file : {"in.b64", "in.json"}) {

@@ -12,6 +12,8 @@
 #include <keeper_rotate/sdk.hpp>
 
 #include <algorithm>
+#include <keeper_rotate/text.hpp>
+
 #include <fstream>
 #include <stdexcept>
 #include <string>
@@ -33,23 +35,7 @@ std::string randomHex(std::size_t bytes) {
   return out;
 }
 
-std::string base64(std::string_view in) {
-  static constexpr char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    const unsigned n = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
-                       static_cast<unsigned char>(in[i + 2]);
-    out += {a[(n >> 18) & 63], a[(n >> 12) & 63], a[(n >> 6) & 63], a[n & 63]};
-  }
-  if (i < in.size()) {
-    unsigned n = static_cast<unsigned char>(in[i]) << 16;
-    if (i + 1 < in.size()) n |= static_cast<unsigned char>(in[i + 1]) << 8;
-    out += {a[(n >> 18) & 63], a[(n >> 12) & 63]};
-    out += i + 1 < in.size() ? std::string(1, a[(n >> 6) & 63]) + "=" : std::string("==");
-  }
-  return out;
-}
+std::string base64(std::string_view in) { return keeper_rotate::text::encodeBase64(in); }
 
 class FakeProvider final : public keeper_rotate::Provider {
  public:

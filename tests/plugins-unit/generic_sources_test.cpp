@@ -73,7 +73,7 @@ TEST_CASE("pam-config reads another provider's configuration fields and names it
   CHECK(partial.errorMessage.find("the Acme PAM Configuration") != std::string::npos);
 }
 
-TEST_CASE("env reads another provider's variables; none set is unavailable, some set is an error") {
+TEST_CASE("env reads another provider's variables, none set is unavailable, some set is an error") {
   LoadedPlugin p(pluginPath("source", "env"));
   ::unsetenv("ACME_REGION");
   ::setenv("ACME_ACCOUNT_ID", "acct-env", 1);

@@ -12,19 +12,14 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <keeper_rotate/text.hpp>
+
 #include <sstream>
 #include <stdexcept>
 
 namespace kr_test {
 
-std::string base64(const std::string& in) {
-  std::ostringstream out;
-  Poco::Base64Encoder enc(out);
-  enc.rdbuf()->setLineLength(0);
-  enc << in;
-  enc.close();
-  return out.str();
-}
+std::string base64(const std::string& in) { return keeper_rotate::text::encodeBase64(in); }
 
 namespace {
 

@@ -2,6 +2,8 @@
 // and the in-process API used by tests.
 #include "fake_entra_impl.hpp"
 
+#include <keeper_rotate/text.hpp>
+
 #include <Poco/Exception.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/StreamSocket.h>
@@ -16,12 +18,7 @@
 namespace keeper_rotate::fake_entra {
 namespace {
 
-// Case-insensitive equality (ids, domains, header names). Poco::icompare trips UBSan on empty strings.
-bool iequals(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
+using keeper_rotate::text::iequals;  // Poco::icompare trips UBSan on empty strings
 
 }  // namespace
 

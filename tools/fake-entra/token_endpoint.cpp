@@ -2,8 +2,8 @@
 // document MSAL reads for an authority it does not know (reference/azure-graph.md §1, §6.1).
 #include "fake_entra_impl.hpp"
 
-#include <Poco/Base64Decoder.h>
-#include <Poco/Base64Encoder.h>
+#include <keeper_rotate/text.hpp>
+
 #include <Poco/JSON/Array.h>
 #include <Poco/URI.h>
 
@@ -33,14 +33,7 @@ std::map<std::string, std::string> parseForm(const std::string& body) {
   return form;
 }
 
-std::string base64Url(const std::string& raw) {
-  std::ostringstream out;
-  Poco::Base64Encoder enc(out, Poco::BASE64_URL_ENCODING | Poco::BASE64_NO_PADDING);
-  enc.rdbuf()->setLineLength(0);
-  enc << raw;
-  enc.close();
-  return out.str();
-}
+std::string base64Url(const std::string& raw) { return keeper_rotate::text::encodeBase64(raw, true, false); }
 
 bool looksLikeTenant(const std::string& t) {
   if (isGuid(t)) return true;
@@ -62,9 +55,7 @@ Reply FakeEntra::Impl::token(const Incoming& in, const std::string& tenantSegmen
   // RFC 6749 §2.3.1 client_secret_basic, accepted as well as the form fields.
   const std::string auth = in.header("Authorization");
   if (auth.rfind("Basic ", 0) == 0) {
-    std::istringstream encoded(auth.substr(6));
-    Poco::Base64Decoder dec(encoded);
-    std::string pair((std::istreambuf_iterator<char>(dec)), std::istreambuf_iterator<char>());
+    const std::string pair = keeper_rotate::text::decodeBase64(auth.substr(6)).value_or("");
     const std::size_t colon = pair.find(':');
     if (colon != std::string::npos) {
       form["client_id"] = formDecode(pair.substr(0, colon));

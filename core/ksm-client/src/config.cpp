@@ -1,5 +1,7 @@
 #include "kr_ksm/config.hpp"
 
+#include <keeper_rotate/text.hpp>
+
 #include "kr_ksm/base64.hpp"
 #include "kr_ksm/crypto.hpp"
 #include "kr_ksm/errors.hpp"
@@ -23,11 +25,7 @@ namespace {
 
 KsmError configError(const std::string& message) { return KsmError(KsmError::Kind::Config, "ksm.config", message); }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
+using keeper_rotate::text::trim;
 
 std::string getString(const Poco::JSON::Object& obj, const char* key) {
   if (!obj.has(key) || obj.isNull(key)) return {};

@@ -1,5 +1,7 @@
 #include "kr_ksm/record.hpp"
 
+#include <keeper_rotate/text.hpp>
+
 #include "kr_ksm/errors.hpp"
 
 #include <Poco/JSON/Array.h>
@@ -28,11 +30,7 @@ std::string stringKey(const Object& o, const char* key) {
   return v.isString() ? v.extract<std::string>() : v.convert<std::string>();
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
+using keeper_rotate::text::iequals;
 
 Object::Ptr findIn(const Array::Ptr& arr, std::string_view key, bool byType) {
   if (!arr) return nullptr;

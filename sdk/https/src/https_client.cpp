@@ -1,5 +1,7 @@
 #include "keeper_rotate/https_client.hpp"
 
+#include <keeper_rotate/text.hpp>
+
 #include "proxy_settings.hpp"
 
 #include <Poco/Net/AcceptCertificateHandler.h>
@@ -29,11 +31,7 @@ void wipe(std::string& text) {
   text.clear();
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
+using keeper_rotate::text::iequals;
 
 bool isLoopback(const std::string& host) {
   return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
@@ -190,20 +188,6 @@ Response Client::send(const Request& request) {
   }
 }
 
-std::string formEncode(std::string_view value) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(value.size() * 3);
-  for (unsigned char c : value) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(hex[c >> 4]);
-      out.push_back(hex[c & 15]);
-    }
-  }
-  return out;
-}
+std::string formEncode(std::string_view value) { return text::percentEncode(value); }
 
 }  // namespace keeper_rotate::https

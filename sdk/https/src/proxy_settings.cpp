@@ -1,5 +1,7 @@
 #include "proxy_settings.hpp"
 
+#include <keeper_rotate/text.hpp>
+
 #include <Poco/Exception.h>
 #include <Poco/URI.h>
 
@@ -11,17 +13,8 @@
 namespace keeper_rotate::https::detail {
 namespace {
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-  return text;
-}
+using keeper_rotate::text::lower;
+using keeper_rotate::text::trim;
 
 const char* firstEnv(const char* upper, const char* lowerName) {
   const char* value = std::getenv(upper);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <keeper_rotate/abi.h>
+#include <keeper_rotate/text.hpp>
 
 #include <cstdint>
 #include <cstring>
@@ -17,13 +18,8 @@
 
 namespace keeper_rotate::field_rules {
 
-/// ASCII white space that hand-typed vault values often carry around them.
-inline std::string_view trim(std::string_view s) noexcept {
-  const char* ws = " \t\r\n";
-  const auto first = s.find_first_not_of(ws);
-  if (first == std::string_view::npos) return {};
-  return s.substr(first, s.find_last_not_of(ws) - first + 1);
-}
+/// Hand-typed vault values often carry white space around them.
+using text::trim;
 
 inline bool kindIs(const kr_field_spec& spec, const char* kind) noexcept {
   return spec.value_kind != nullptr && std::strcmp(spec.value_kind, kind) == 0;

@@ -46,13 +46,7 @@ std::string readBounded(int fd, std::size_t cap, const std::string& what) {
   return data;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\n' || s.front() == '\r' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
+using keeper_rotate::text::trim;
 
 /// JSON text as given, or the JSON inside base64. `what` names the source for messages.
 std::string jsonText(std::string_view raw, const std::string& what) {
@@ -60,7 +54,7 @@ std::string jsonText(std::string_view raw, const std::string& what) {
   if (text.empty()) throw InputError(what + " is empty (expected base64 of the Gateway's JSON object)");
   if (text.front() == '{' || text.front() == '[') return std::string(text);
   std::size_t bad = 0;
-  auto decoded = util::decodeBase64(text, &bad);
+  auto decoded = keeper_rotate::text::decodeBase64(text, /*skipWhitespace=*/true, &bad);
   if (!decoded)
     throw InputError(what + " is neither JSON nor valid base64 (invalid base64 at offset " + std::to_string(bad) +
                      ")");

@@ -1,5 +1,9 @@
 #include "pipeline/pipeline.hpp"
 
+#include "selection/credential_chain.hpp"
+
+#include <keeper_rotate/text.hpp>
+
 #include <algorithm>
 
 namespace keeper_rotate::host {
@@ -9,12 +13,6 @@ int validateExit(kr_status s) {
   // CONFIG/UNAVAILABLE: something to fix in Keeper or Entra; FAILED/INTERNAL: the check itself failed (network,
   // plugin bug). Either way nothing was changed.
   return (s == KR_ERR_CONFIG || s == KR_ERR_UNAVAILABLE) ? kExitConfig : kExitFailed;
-}
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
-  return out;
 }
 
 }  // namespace
@@ -45,64 +43,19 @@ void Pipeline::fail(int exitCode, const char* stage, const OpResult& r) {
 }
 
 std::string Pipeline::newKeyIds() const {
-  return run_.keys.created.empty() ? std::string("(no key id reported)") : join(run_.keys.created);
+  return run_.keys.created.empty() ? std::string("(no key id reported)") : text::join(run_.keys.created);
 }
 
 bool Pipeline::resolveCredentials() {
-  const std::vector<std::string>& required = provider_.plugin().requiredCredentials;
-  if (required.empty() && !explicitSource_) {
-    run_.logger.debug("the provider needs no admin credential; no credential source consulted");
+  const CredentialResolution r = resolveAdminCredential(
+      run_, provider_.plugin().requiredCredentials, sources_, explicitSource_, [this](PluginInstance& source) {
+        return timed(source, source.descriptor().credential_source->resolve, "resolve");
+      });
+  if (r.found) {
+    out_.credentialSource = r.source;
     return true;
   }
-
-  std::vector<std::string> notes;
-  bool anyFailure = false;
-  OpResult lastError;
-  for (auto& source : sources_) {
-    ValueMap candidate;
-    run_.credentialTarget = &candidate;
-    const OpResult r = timed(*source, source->descriptor().credential_source->resolve, "resolve");
-    run_.credentialTarget = nullptr;
-    const std::string name = source->plugin().name;
-    if (r.ok()) {
-      std::vector<std::string> missing;
-      for (const auto& part : required)
-        if (!candidate.has(part)) missing.push_back(part);
-      if (missing.empty()) {
-        run_.credentials = std::move(candidate);
-        out_.credentialSource = name;
-        run_.logger.info("admin credential from credential source '" + name + "'");
-        return true;
-      }
-      notes.push_back(name + ": incomplete, missing " + join(missing));
-      if (!explicitSource_)
-        run_.logger.warn("credential source '" + name + "' is incomplete (missing " + join(missing) +
-                         "); trying the next source");
-      continue;
-    }
-    if (r.status == KR_ERR_UNAVAILABLE) {
-      notes.push_back(name + ": nothing available" + (r.message.empty() ? "" : " (" + r.message + ")"));
-      continue;
-    }
-    anyFailure = anyFailure || r.status == KR_ERR_FAILED || r.status == KR_ERR_INTERNAL;
-    lastError = r;
-    notes.push_back(name + ": " + r.message);
-    // Not fatal in the default chain, but never silent: an admin with a broken record should see it even when a
-    // later source supplies the credential.
-    if (!explicitSource_)
-      run_.logger.warn("credential source '" + name + "' failed: " + r.message + "; trying the next source");
-  }
-  OpResult summary;
-  summary.status = anyFailure ? KR_ERR_FAILED : KR_ERR_CONFIG;
-  summary.code = lastError.code.empty() ? "credential.unavailable" : lastError.code;
-  summary.message = "no admin credential with " + join(required) + " found. " +
-                    (sources_.empty() ? std::string("No credential source is installed.")
-                                      : "Tried: " + [&] {
-                                          std::string t;
-                                          for (const auto& n : notes) t += (t.empty() ? "" : "; ") + n;
-                                          return t;
-                                        }());
-  fail(anyFailure ? kExitFailed : kExitConfig, "validate", summary);
+  fail(r.error.status == KR_ERR_FAILED ? kExitFailed : kExitConfig, "validate", r.error);
   return false;
 }
 
@@ -229,7 +182,7 @@ Outcome Pipeline::run() {
       e.message = "some old credentials remain";
     }
     e.message += run_.keys.remaining.empty() ? std::string(" (no remaining key ids reported)")
-                                             : " (remaining: " + join(run_.keys.remaining) + ")";
+                                             : " (remaining: " + text::join(run_.keys.remaining) + ")";
     e.message = "the new credential is stored and works, but retiring old ones failed: " + e.message;
     fail(kExitRetireIncomplete, "retire", e);
     return out_;

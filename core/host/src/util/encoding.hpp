@@ -1,7 +1,9 @@
-// Small encoders/decoders the host needs in several places (input decoding, redaction).
+// The host's encoders beyond the shared ones of keeper_rotate/text.hpp (base64, percent-encoding, wiping, which
+// are re-exported here): JSON escaping and the echo forms of a secret that the redactor also hides.
 #pragma once
 
 #include <keeper_rotate/secret.hpp>
+#include <keeper_rotate/text.hpp>
 
 #include <optional>
 #include <string>
@@ -10,16 +12,10 @@
 
 namespace keeper_rotate::host::util {
 
-/// Strict base64 decoding: standard or URL-safe alphabet, padding optional, ASCII whitespace (line breaks)
-/// ignored. Returns nullopt on any other character or an impossible length; `badPosition` then names the offset.
-std::optional<std::string> decodeBase64(std::string_view text, std::size_t* badPosition = nullptr);
-
-std::string encodeBase64(std::string_view bytes, bool urlSafe, bool pad);
-
-/// Percent-encoding as application/x-www-form-urlencoded bodies carry it (space as '+', unreserved kept).
-std::string formUrlEncode(std::string_view text);
-/// Percent-encoding with space as %20 (URLs, query strings).
-std::string percentEncode(std::string_view text);
+using text::encodeBase64;
+using text::formUrlEncode;
+using text::percentEncode;
+using text::wipe;
 
 /// JSON string escaping of `text` (without the quotes), as a JSON writer would emit it.
 std::string jsonEscape(std::string_view text);
@@ -27,7 +23,5 @@ std::string jsonEscape(std::string_view text);
 /// The forms a secret is likely to be echoed in, other than itself (each distinct from the value).
 std::vector<Secret> secretEncodings(std::string_view value);
 
-/// Overwrite a buffer's bytes with zeros in a way the optimiser keeps.
-void wipe(std::string& buffer) noexcept;
 
 }  // namespace keeper_rotate::host::util
