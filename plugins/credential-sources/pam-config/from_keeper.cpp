@@ -11,6 +11,7 @@
 #include <kr_ksm/client.hpp>
 #include <kr_ksm/config.hpp>
 #include <kr_ksm/errors.hpp>
+#include <kr_ksm/plugin_config.hpp>
 #include <kr_ksm/record.hpp>
 
 #include <optional>
@@ -25,11 +26,9 @@ Lookup fromKeeper(const Context& ctx, std::string_view configUid, const Wanted& 
   const std::string uid(configUid);
   std::optional<kk::Config> config;
   try {
-    kk::ConfigLocations where;
-    if (auto path = ctx.setting("ksm_config"); path && !path->empty()) where.explicitFile = std::string(*path);
-    config = kk::loadConfig(where);
+    config = kk::loadConfigFor(ctx);
   } catch (const KsmError& e) {
-    if (ctx.setting("ksm_config")) throw configError("ksm.config", std::string(e.what()));
+    if (kk::explicitlyConfigured(ctx)) throw configError("ksm.config", std::string(e.what()));
     ctx.debug(std::string("cannot fetch PAM Configuration ") + uid + " from Keeper: " + e.what());
     return Lookup::Absent;
   }

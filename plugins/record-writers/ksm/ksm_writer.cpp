@@ -22,6 +22,7 @@
 #include <kr_ksm/client.hpp>
 #include <kr_ksm/config.hpp>
 #include <kr_ksm/errors.hpp>
+#include <kr_ksm/plugin_config.hpp>
 #include <kr_ksm/record.hpp>
 #include <keeper_rotate/sdk.hpp>
 
@@ -72,12 +73,15 @@ class KsmWriter final : public keeper_rotate::RecordWriter {
     if (uid_.empty())
       throw keeper_rotate::configError("input.userRecordUid",
                                        "ksm: the Gateway input has no userRecordUid; nothing names the PAM User record");
+    const CurrentContext bound(*this, ctx);
     try {
-      kk::ConfigLocations where;
-      if (auto path = ctx.setting("ksm_config"); path && !path->empty()) where.explicitFile = std::string(*path);
       kk::ClientOptions options;
-      options.log = [&ctx](const std::string& line) { ctx.debug("ksm: " + line); };
-      client_ = std::make_unique<kk::Client>(kk::loadConfig(where), std::move(options));
+      // The client lives across operations but a Context is valid only inside the one it was passed to, so the
+      // client logs through whichever operation is running now.
+      options.log = [this](const std::string& line) {
+        if (current_ != nullptr) current_->debug("ksm: " + line);
+      };
+      client_ = std::make_unique<kk::Client>(kk::loadConfigFor(ctx), std::move(options));
       ctx.debug("ksm: using KSM configuration from " + client_->config().source + ", host " + client_->config().hostname);
       const kk::Record record = client_->getRecord(uid_);
       if (!record.isEditable)
@@ -95,6 +99,7 @@ class KsmWriter final : public keeper_rotate::RecordWriter {
   }
 
   void store(Context& ctx) override {
+    const CurrentContext bound(*this, ctx);
     requireClient();
     std::vector<Output> values = outputs(ctx);
     if (values.empty())
@@ -130,6 +135,7 @@ class KsmWriter final : public keeper_rotate::RecordWriter {
   }
 
   void verify(Context& ctx) override {
+    const CurrentContext bound(*this, ctx);
     requireClient();
     if (stored_.empty()) throw keeper_rotate::failure("ksm.not_stored", "ksm: verify called before store");
     try {
@@ -157,6 +163,7 @@ class KsmWriter final : public keeper_rotate::RecordWriter {
   }
 
   void revert(Context& ctx) override {
+    const CurrentContext bound(*this, ctx);
     if (!client_ || stored_.empty()) {
       ctx.debug("ksm: revert: nothing was stored");
       return;
@@ -239,6 +246,16 @@ class KsmWriter final : public keeper_rotate::RecordWriter {
     return s.empty() ? std::string("(no fields)") : s;
   }
 
+  /// Points current_ at the running operation's Context for as long as the operation runs.
+  struct CurrentContext {
+    CurrentContext(KsmWriter& w, const Context& ctx) : writer(w) { writer.current_ = &ctx; }
+    ~CurrentContext() { writer.current_ = nullptr; }
+    CurrentContext(const CurrentContext&) = delete;
+    CurrentContext& operator=(const CurrentContext&) = delete;
+    KsmWriter& writer;
+  };
+
+  const Context* current_ = nullptr;
   std::string uid_;
   std::unique_ptr<kk::Client> client_;
   std::map<std::string, std::optional<Secret>> previous_;
