@@ -1,5 +1,5 @@
 // keeper-rotate entry point: process hardening first, then the Poco::Util application. Poco reports option
-// errors with its own exit code (78); CONTRACT §6 wants 2 for every usage error, so parsing is wrapped here.
+// errors with its own exit code (78); keeper-rotate promises 2 for every usage error, so parsing is wrapped here.
 #include "cli/app.hpp"
 #include "util/hardening.hpp"
 

@@ -29,7 +29,7 @@ struct CliOptions {
   std::string serverPublicKey;
 };
 
-/// Usage error: exit code 2, no summary line (CONTRACT §6: the summary starts after argument parsing).
+/// Usage error: exit code 2, no summary line (the summary starts after argument parsing).
 class UsageError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;

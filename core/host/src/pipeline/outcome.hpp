@@ -1,4 +1,4 @@
-// Outcome of a run: exit code, status word and error, in the vocabulary of CONTRACT §6.
+// Outcome of a run: exit code, status word and error, in the vocabulary of docs/contract.md, "Output and exit codes".
 #pragma once
 
 #include <map>
@@ -7,7 +7,7 @@
 
 namespace keeper_rotate::host {
 
-/// Exit codes, CONTRACT §6.
+/// Exit codes (docs/contract.md, "Output and exit codes").
 enum ExitCode : int {
   kExitOk = 0,
   kExitInternal = 1,

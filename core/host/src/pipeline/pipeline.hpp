@@ -1,4 +1,5 @@
-// The rotation pipeline of CONTRACT §5 as a state machine that knows nothing about any particular provider:
+// The rotation pipeline (docs/contract.md, "The rotation, in order") as a state machine that knows nothing about
+// any particular provider:
 //
 //   validate (credential, provider, writer)  -- failure: exit 3/4, nothing changed
 //   create                                   -- failure: exit 4 (rollback first if a key was reported created)

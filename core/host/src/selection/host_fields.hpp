@@ -1,4 +1,5 @@
-// The host's own PAM User fields: which credential source and which record writer a run uses (CONTRACT §3).
+// The host's own PAM User fields: which credential source and which record writer a run uses (docs/contract.md,
+// "Record fields").
 #pragma once
 
 #include <keeper_rotate/abi.h>
@@ -10,7 +11,7 @@ namespace keeper_rotate::host {
 inline constexpr const char* kCredentialSourceField = "credential_source";
 inline constexpr const char* kRecordWriterField = "record_writer";
 inline constexpr const char* kDefaultWriter = "ksm";
-/// The default credential chain, in order (CONTRACT §3).
+/// The default credential chain, in order (docs/contract.md, "Admin credential").
 inline constexpr const char* kDefaultSourceChain[] = {"attached-record", "pam-config", "env"};
 
 /// Field metadata for the two fields above, shown by `plugins describe` and the import template.
