@@ -1,6 +1,7 @@
 // Selection (docs/contract.md, "Record fields"): the provider named on the command line, the record writer named by
 // the PAM User's `record_writer` field (default ksm), the credential source named by `credential_source` or else
-// the default chain (selection/credential_chain.hpp). Also collects defaults and secret labels from the chosen plugins' metadata.
+// the default chain (selection/credential_chain.hpp). Also collects defaults and secret labels from the chosen
+// plugins' metadata.
 #pragma once
 
 #include "host_api/run_state.hpp"

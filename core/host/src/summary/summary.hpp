@@ -1,5 +1,6 @@
 // The one JSON summary line on stdout (docs/contract.md, "Output and exit codes"): every run past argument parsing
-// prints exactly one, failures included. It carries ids, never secret values; every string in it passes the Redactor as a last guard.
+// prints exactly one, failures included. It carries ids, never secret values; every string in it passes the
+// Redactor as a last guard.
 #pragma once
 
 #include "host_api/run_state.hpp"
