@@ -237,7 +237,7 @@ TEST_CASE("abi layout: the pins describe this platform (x86-64 Linux, LP64)") {
 #else
   const bool pinnedPlatform = false;
 #endif
-  CHECK_MESSAGE(pinnedPlatform, "tests/abi pins x86-64 Linux layouts; add pins for this platform");
+  CHECK_MESSAGE(pinnedPlatform, "tests/sdk/abi pins x86-64 Linux layouts; add pins for this platform");
   CHECK(sizeof(void*) == 8u);
   CHECK(sizeof(std::size_t) == 8u);
   CHECK(sizeof(long) == 8u);

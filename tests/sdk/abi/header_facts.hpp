@@ -49,7 +49,7 @@ struct HeaderFacts {
 };
 
 HeaderFacts currentHeaderFacts();  // sdk/include/keeper_rotate/abi.h
-HeaderFacts frozenV1_0Facts();     // tests/abi/frozen/v1_0/keeper_rotate/abi.h
-HeaderFacts frozenV1_1Facts();     // tests/abi/frozen/v1_1/keeper_rotate/abi.h
+HeaderFacts frozenV1_0Facts();     // tests/sdk/abi/frozen/v1_0/keeper_rotate/abi.h
+HeaderFacts frozenV1_1Facts();     // tests/sdk/abi/frozen/v1_1/keeper_rotate/abi.h
 
 }  // namespace kr_abi_test
