@@ -73,7 +73,9 @@ set(CPACK_RPM_PACKAGE_AUTOREQPROV OFF)
 set(CPACK_RPM_PACKAGE_REQUIRES "glibc >= 2.34, libstdc++ >= 11, libgcc, zlib, expat, ca-certificates")
 set(CPACK_RPM_PACKAGE_RELOCATABLE ON)
 set(CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION /opt)
-# No /usr/lib/.build-id links: the bundled libraries' build ids are those of Debian's builds, not ours.
-set(CPACK_RPM_SPEC_MORE_DEFINE "%define _build_id_links none")
+# No /usr/lib/.build-id links: the bundled libraries' build ids are those of Debian's builds, not ours. No
+# post-install processing (rpmbuild's strip/compress scripts): the payload stays byte for byte the bundle that
+# tools/package/check-portable.sh checked in the tarball, which tools/package/check-rpm.sh verifies.
+set(CPACK_RPM_SPEC_MORE_DEFINE "%define _build_id_links none\n%define __os_install_post %{nil}")
 
 include(CPack)
