@@ -4,6 +4,7 @@
 file(REMOVE_RECURSE "${BUILD_DIR}")
 execute_process(COMMAND ${CMAKE_COMMAND} -S "${SOURCE_DIR}" -B "${BUILD_DIR}" -G "${GENERATOR}"
                         -DCMAKE_PREFIX_PATH=${PREFIX} -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS=-Werror
+                        -DEXAMPLE_BUILD_TESTS=ON
   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "configuring the template against ${PREFIX} failed (${rc}):\n${out}\n${err}")
@@ -15,6 +16,15 @@ if(NOT rc EQUAL 0)
 endif()
 if(NOT EXISTS "${BUILD_DIR}/provider-example.so")
   message(FATAL_ERROR "the template built, but ${BUILD_DIR}/provider-example.so is missing")
+endif()
+# The template's kit test is built too, and against the installed SDK package, not the source tree's headers.
+if(NOT EXISTS "${BUILD_DIR}/example_test")
+  message(FATAL_ERROR "the template built, but its kit test ${BUILD_DIR}/example_test is missing")
+endif()
+file(STRINGS "${BUILD_DIR}/CMakeCache.txt" sdk_dir REGEX "^KeeperRotateSDK_DIR:")
+string(FIND "${sdk_dir}" "${PREFIX}/" at)
+if(NOT at GREATER -1)
+  message(FATAL_ERROR "the template found the SDK outside ${PREFIX}: ${sdk_dir}")
 endif()
 # Only the ABI tag and the entry function may be exported by the plugin's own code.
 execute_process(COMMAND nm -D --defined-only "${BUILD_DIR}/provider-example.so" OUTPUT_VARIABLE symbols RESULT_VARIABLE rc)

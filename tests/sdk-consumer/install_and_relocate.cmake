@@ -15,6 +15,7 @@ if(NOT rc EQUAL 0)
   message(FATAL_ERROR "cmake --install failed (${rc}):\n${out}\n${err}")
 endif()
 foreach(required include/keeper_rotate/abi.h include/keeper_rotate/sdk.hpp include/keeper_rotate/secret.hpp
+                 include/keeper_rotate/testing/kit.hpp
                  lib/cmake/KeeperRotateSDK/KeeperRotateSDKConfig.cmake)
   if(NOT EXISTS "${stage}/${required}")
     message(FATAL_ERROR "the install tree lacks ${required}")
