@@ -151,9 +151,13 @@ TEST_CASE("azure each cloud's default Graph root is used for the scope and the G
 
 TEST_CASE("azure target errors: malformed id, unknown id and ambiguous appId") {
   Fixture f;
+  // A malformed id is refused by field validation (kFields declares it a uuid) before the provider runs.
   Outcome o = rotate(f, [](TestHost& h) { h.fields["application_object_id"] = "payments-api"; });
-  CHECK(o.code == "field.application_object_id");
+  CHECK(o.failedAt == Step::Validate);
+  CHECK(o.code == "field.invalid");
+  CHECK(has(o.message, "custom field 'application_object_id' has value 'payments-api', which is not a UUID"));
   CHECK(o.status == KR_ERR_CONFIG);
+  CHECK(f.fake->requests().empty());
   o = rotate(f, [](TestHost& h) { h.fields["application_object_id"] = "12345678-1234-4234-8234-123456789012"; });
   CHECK(o.code == "target.not_found");
   CHECK(has(o.message, "neither the Object ID nor the Application (client) ID"));
@@ -181,9 +185,18 @@ TEST_CASE("azure target errors: malformed id, unknown id and ambiguous appId") {
 
 TEST_CASE("azure invalid field values are configuration errors naming the field") {
   Fixture f;
-  CHECK(rotate(f, [](TestHost& h) { h.fields["old_secrets"] = "delete-some"; }).code == "field.old_secrets");
-  CHECK(rotate(f, [](TestHost& h) { h.fields["secret_lifetime_days"] = "ten"; }).code == "field.secret_lifetime_days");
-  CHECK(rotate(f, [](TestHost& h) { h.fields["azure_cloud"] = "germany"; }).code == "field.azure_cloud");
+  // Refused by field validation against kFields, as the host refuses them, before the provider runs.
+  auto refused = [&f](const std::string& label, const std::string& value) {
+    const Outcome o = rotate(f, [&](TestHost& h) { h.fields[label] = value; });
+    CAPTURE(o.message);
+    return o.failedAt == Step::Validate && o.status == KR_ERR_CONFIG && o.code == "field.invalid" &&
+           has(o.message, ("custom field '" + label + "' has value '" + value + "'").c_str());
+  };
+  CHECK(refused("old_secrets", "delete-some"));
+  CHECK(refused("secret_lifetime_days", "ten"));
+  CHECK(refused("secret_lifetime_days", "36501"));
+  CHECK(refused("azure_cloud", "germany"));
+  CHECK(refused("azure_graph_endpoint", "http://graph.example"));
   CHECK(rotate(f, [](TestHost& h) { h.credentials.erase("client_secret"); }).code == "credential.incomplete");
   CHECK(f.fake->requests().empty());
 }

@@ -1,5 +1,7 @@
 #include "fixture.hpp"
 
+#include <keeper_rotate/testing/field_check.hpp>
+
 #include <algorithm>
 #include <thread>
 
@@ -7,6 +9,12 @@ namespace azure_test {
 
 using keeper_rotate::fake_entra::Application;
 using keeper_rotate::fake_entra::Tenant;
+
+Driver::Driver() {
+  host.declareFields(kr_azure::kFields);
+  host.setCredentialSpec(kr_azure::kCredentialScheme, kr_azure::kCredentialParts, kr_azure::kCredentialSubject,
+                         kr_azure::kCredentialConfiguration);
+}
 
 Fixture::Fixture(FixtureOptions options) : ca(keeper_rotate::testsupport::TestCa::create(dir.path() + "/ca")) {
   fake = std::make_unique<keeper_rotate::fake_entra::FakeEntra>(ca);
@@ -101,8 +109,7 @@ Outcome runRotation(Driver& d, kr_azure::SecretLifecycle& lc, bool durable) {
       o.status = e.status();
       o.code = e.code();
       o.message = e.what();
-      d.host.errorCode = e.code();
-      d.host.errorMessage = e.what();
+      d.host.recordError(e.code(), e.what());
       return false;
     }
   };
@@ -114,6 +121,17 @@ Outcome runRotation(Driver& d, kr_azure::SecretLifecycle& lc, bool durable) {
       o.rollbackError = e.what();
     }
   };
+  const std::vector<kr_field_spec> fields(std::begin(kr_azure::kFields), std::end(kr_azure::kFields));
+  const auto problems =
+      keeper_rotate::testing::checkFields(fields, d.host.pamUser(), std::string("provider/") + kr_azure::kPluginName);
+  if (!problems.empty()) {
+    o.failedAt = Step::Validate;
+    o.status = KR_ERR_CONFIG;
+    o.code = problems.front().code;
+    o.message = problems.front().message;
+    d.host.recordError(o.code, o.message);
+    return o;
+  }
   if (!attempt(Step::Validate, [&] { lc.validate(d.ctx); })) return o;
   if (!attempt(Step::Create, [&] { lc.create(d.ctx); })) {
     if (!d.host.keys(KR_KEY_CREATED).empty()) rollback();

@@ -1,11 +1,14 @@
 // A fake tenant with an admin app and a target app on a running fake-entra, plus a host-like driver of the
-// rotation steps, shared by the azure-app-secret tests.
+// rotation steps over the SDK test kit's in-memory host, shared by the azure-app-secret tests.
 #pragma once
 
 #include "fake_entra.hpp"
-#include "test_host.hpp"
 
+#include "kr_azure/plugin_metadata.hpp"
 #include "kr_azure/secret_lifecycle.hpp"
+
+#include <keeper_rotate/sdk.hpp>
+#include <keeper_rotate/testing/in_memory_host.hpp>
 
 #include <chrono>
 #include <memory>
@@ -13,6 +16,16 @@
 #include <vector>
 
 namespace azure_test {
+
+using TestHost = keeper_rotate::testing::InMemoryHost;
+
+/// The kit's in-memory host with the provider's metadata declared, as the host declares it for a run (field
+/// defaults, secret labels, output types, the admin credential), and a Context over it for SecretLifecycle.
+struct Driver {
+  Driver();
+  TestHost host;
+  keeper_rotate::Context ctx = host.context();
+};
 
 struct FixtureOptions {
   std::vector<std::string> adminPermissions{"Application.ReadWrite.All"};
@@ -61,8 +74,9 @@ struct Outcome {
   std::string rollbackError;
 };
 
-/// Drive the steps like the host: validate, create, prove, then retire (durable) or rollback (rehearsal); roll back
-/// after a failure at create (when a key was reported) or prove.
+/// Drive the steps like the host: the PAM User's fields checked against kFields first (nothing runs on a problem),
+/// then validate, create, prove, then retire (durable) or rollback (rehearsal); roll back after a failure at create
+/// (when a key was reported) or prove.
 Outcome runRotation(Driver& d, kr_azure::SecretLifecycle& lifecycle, bool durable = true);
 
 bool contains(const std::vector<std::string>& v, const std::string& x);

@@ -1,8 +1,11 @@
 // RotationSettings from the environment and RotationConfig from the PAM User record fields.
+//
+// The host (and the SDK test kit) validated every field against kFields (kr_azure/plugin_metadata.hpp) and applied
+// its defaults before any operation runs, so the fields are only read here, through the SDK's typed accessors: no
+// rule, bound or default of a field is written twice.
 #include "kr_azure/secret_lifecycle.hpp"
 
 #include <cstdlib>
-#include <regex>
 
 namespace kr_azure {
 namespace {
@@ -16,27 +19,6 @@ std::optional<long long> envMillis(const char* name) {
   return n;
 }
 
-int intField(const keeper_rotate::Context& ctx, const char* label, int fallback, int min, int max) {
-  auto v = ctx.field(label);
-  if (!v || v->empty()) return fallback;
-  static const std::regex kInt("^\\s*[0-9]{1,9}\\s*$");
-  const std::string text(*v);
-  if (!std::regex_match(text, kInt) || std::stoi(text) < min || std::stoi(text) > max)
-    throw keeper_rotate::configError("field." + std::string(label), std::string(label) + " is '" + text +
-                                                                         "'; expected a whole number from " +
-                                                                         std::to_string(min) + " to " +
-                                                                         std::to_string(max));
-  return std::stoi(text);
-}
-
-std::string textField(const keeper_rotate::Context& ctx, const char* label, const std::string& fallback = "") {
-  auto v = ctx.field(label);
-  std::string s = v ? std::string(*v) : std::string();
-  const auto b = s.find_first_not_of(" \t\r\n");
-  s = b == std::string::npos ? "" : s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
-  return s.empty() ? fallback : s;
-}
-
 }  // namespace
 
 RotationSettings RotationSettings::fromEnvironment() {
@@ -48,28 +30,21 @@ RotationSettings RotationSettings::fromEnvironment() {
 
 RotationConfig RotationConfig::fromContext(const keeper_rotate::Context& ctx) {
   RotationConfig c;
-  c.target = textField(ctx, "application_object_id");
-  static const std::regex kGuid("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
+  c.target = ctx.text("application_object_id");
+  // Required, so the host refuses a record without it; this guards code that runs the steps without a host.
   if (c.target.empty())
     throw keeper_rotate::configError("field.application_object_id",
                                      "The PAM User record has no application_object_id: set it to the target app's "
                                      "Object ID or Application (client) ID");
-  if (!std::regex_match(c.target, kGuid))
-    throw keeper_rotate::configError("field.application_object_id",
-                                     "application_object_id '" + c.target +
-                                         "' is not a GUID; use the app's Object ID or Application (client) ID from "
-                                         "the Entra ID app registration overview");
-  c.lifetimeDays = intField(ctx, "secret_lifetime_days", 365, 1, 36500);
-  c.oldSecrets = textField(ctx, "old_secrets", "delete-all");
-  if (c.oldSecrets != "delete-all" && c.oldSecrets != "keep-previous" && c.oldSecrets != "keep-all")
-    throw keeper_rotate::configError("field.old_secrets", "old_secrets is '" + c.oldSecrets +
-                                                              "'; expected delete-all, keep-previous or keep-all");
-  c.displayName = textField(ctx, "secret_display_name");
-  c.endpoints = resolveEndpoints(textField(ctx, "azure_cloud", "public"), textField(ctx, "azure_authority_host"),
-                                 textField(ctx, "azure_graph_endpoint"));
-  c.verifyTimeoutSeconds = intField(ctx, "verify_timeout_seconds", 300, 0, 3600);
-  c.verifySuccesses = intField(ctx, "verify_successes", 3, 1, 100);
-  c.previousKeyId = textField(ctx, "client_secret_id");
+  // Bounds from kFields (1..36500, 0..3600, 1..100) keep these within int.
+  c.lifetimeDays = static_cast<int>(ctx.integer("secret_lifetime_days"));
+  c.oldSecrets = ctx.choice("old_secrets");
+  c.displayName = ctx.text("secret_display_name");
+  c.endpoints = resolveEndpoints(ctx.choice("azure_cloud"), ctx.text("azure_authority_host"),
+                                 ctx.text("azure_graph_endpoint"));
+  c.verifyTimeoutSeconds = static_cast<int>(ctx.integer("verify_timeout_seconds"));
+  c.verifySuccesses = static_cast<int>(ctx.integer("verify_successes"));
+  c.previousKeyId = ctx.text("client_secret_id");
   return c;
 }
 

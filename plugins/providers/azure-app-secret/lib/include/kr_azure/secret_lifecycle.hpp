@@ -32,15 +32,16 @@ struct RotationSettings {
   static RotationSettings fromEnvironment();
 };
 
-/// The PAM User record fields of CONTRACT §3, parsed and checked.
+/// The PAM User record fields of CONTRACT §3 as read after the host validated them and applied the defaults of
+/// kFields (kr_azure/plugin_metadata.hpp); the rules and defaults live there only.
 struct RotationConfig {
   std::string target;  ///< application_object_id as configured (object id or application id)
-  int lifetimeDays = 365;
-  std::string oldSecrets = "delete-all";
+  int lifetimeDays = 0;
+  std::string oldSecrets;
   std::string displayName;  ///< secret_display_name, may be empty (a unique default is chosen)
   Endpoints endpoints;
-  int verifyTimeoutSeconds = 300;
-  int verifySuccesses = 3;
+  int verifyTimeoutSeconds = 0;
+  int verifySuccesses = 0;
   std::string previousKeyId;  ///< client_secret_id as the record held it before this run
 
   static RotationConfig fromContext(const keeper_rotate::Context& ctx);
