@@ -3,7 +3,7 @@
 #include "fake_env.hpp"
 
 #include <doctest/doctest.h>
-#include <loaded_plugin.hpp>
+#include <plugin_harness.hpp>
 
 #include <kr_ksm/base64.hpp>
 
@@ -26,18 +26,22 @@ std::string azureConfigJson(bool withTenant) {
 }
 
 struct SourceEnv : FakeEnv {
-  kr_test::FakeHost host;
-  kr_test::LoadedPlugin plugin{kr_test::pluginPath("source", "pam-config")};
+  kr_test::InMemoryHost host;
+  kr_test::Plugin plugin = kr_test::loadPlugin("source", "pam-config");
   std::string configFile = dir.path() + "/ksm.json";
   SourceEnv() {
     ::setenv("SSL_CERT_FILE", ca.caCertFile().c_str(), 1);
     ::unsetenv("KSM_CONFIG");
     std::ofstream(configFile) << fake.createDevice().json;
     fake.addSharedFolder("SharedFolderUid-000001");
-    host.inputs = {{"userRecordUid", "UserUid"}, {"providerRecordUid", "AzurePamConfigUid-001"}};
+    kr_test::azureHost(host);
+    kr_test::serveInput(host, {{"userRecordUid", "UserUid"}, {"providerRecordUid", "AzurePamConfigUid-001"}}, {});
     host.settings["ksm_config"] = configFile;
   }
-  void checkNoLeak() { CHECK(host.allOutput().find(kAdminSecret) == std::string::npos); }
+  void checkNoLeak() {
+    CHECK(host.allOutput().find(kAdminSecret) == std::string::npos);
+    CHECK_MESSAGE(kr_test::leaks(host).empty(), kr_test::leaks(host));
+  }
 };
 
 }  // namespace
@@ -45,11 +49,11 @@ struct SourceEnv : FakeEnv {
 TEST_CASE("pam-config fetches the Azure PAM Configuration through KSM when records lack it") {
   SourceEnv env;
   env.fake.putRecord("AzurePamConfigUid-001", azureConfigJson(true), "SharedFolderUid-000001");
-  REQUIRE(env.plugin.resolve(env.host) == KR_OK);
-  CHECK(env.host.credentials.at("client_id").value == "9a8b7c6d-3333-4444-8555-a66666666666");
-  CHECK(env.host.credentials.at("client_secret").value == kAdminSecret);
-  CHECK(env.host.credentials.at("client_secret").secret);
-  CHECK(env.host.credentials.at("tenant_id").value == "c0ffee00-4444-4555-8666-b77777777777");
+  REQUIRE(kr_test::resolve(env.plugin, env.host) == KR_OK);
+  CHECK(env.host.credentials.at("client_id") == "9a8b7c6d-3333-4444-8555-a66666666666");
+  CHECK(env.host.credentials.at("client_secret") == kAdminSecret);
+  CHECK(kr_test::putSecret(env.host, "client_secret"));
+  CHECK(env.host.credentials.at("tenant_id") == "c0ffee00-4444-4555-8666-b77777777777");
   CHECK(env.host.logged("fetched through KSM"));
   env.checkNoLeak();
 }
@@ -57,39 +61,40 @@ TEST_CASE("pam-config fetches the Azure PAM Configuration through KSM when recor
 TEST_CASE("pam-config prefers the records array and does not call Keeper then") {
   SourceEnv env;
   env.fake.putRecord("AzurePamConfigUid-001", azureConfigJson(true), "SharedFolderUid-000001");
-  env.host.records = {{{"uid", "AzurePamConfigUid-001"},
-                       {"title", "Entra ID"},
-                       {"clientId", "from-records"},
-                       {"clientSecret", "records-secret"},
-                       {"tenantId", "records-tenant"}}};
-  REQUIRE(env.plugin.resolve(env.host) == KR_OK);
-  CHECK(env.host.credentials.at("client_id").value == "from-records");
+  kr_test::serveInput(env.host, env.host.inputs,
+                      {{{"uid", "AzurePamConfigUid-001"},
+                        {"title", "Entra ID"},
+                        {"clientId", "from-records"},
+                        {"clientSecret", "records-secret"},
+                        {"tenantId", "records-tenant"}}});
+  REQUIRE(kr_test::resolve(env.plugin, env.host) == KR_OK);
+  CHECK(env.host.credentials.at("client_id") == "from-records");
   CHECK(env.fake.requestCount("get_secret") == 0);
 }
 
 TEST_CASE("pam-config over KSM: incomplete configuration is an error, an unshared one is absent") {
   SourceEnv env;
   env.fake.putRecord("AzurePamConfigUid-001", azureConfigJson(false), "SharedFolderUid-000001");
-  CHECK(env.plugin.resolve(env.host) == KR_ERR_CONFIG);
-  CHECK(env.host.errorMessage.find("tenantId") != std::string::npos);
-  CHECK(env.host.errorMessage.find("AzurePamConfigUid-001") != std::string::npos);
+  CHECK(kr_test::resolve(env.plugin, env.host) == KR_ERR_CONFIG);
+  CHECK(kr_test::errorMessage(env.host).find("tenantId") != std::string::npos);
+  CHECK(kr_test::errorMessage(env.host).find("AzurePamConfigUid-001") != std::string::npos);
   env.checkNoLeak();
 
   env.host.inputs["providerRecordUid"] = "NotSharedConfigUid-01";
-  env.host.errorMessage.clear();
-  CHECK(env.plugin.resolve(env.host) == KR_ERR_UNAVAILABLE);
+  env.host.errors.clear();
+  CHECK(kr_test::resolve(env.plugin, env.host) == KR_ERR_UNAVAILABLE);
 }
 
 TEST_CASE("pam-config over KSM: no KSM configuration means nothing to offer, a failing Keeper is an error") {
   SourceEnv env;
   env.fake.putRecord("AzurePamConfigUid-001", azureConfigJson(true), "SharedFolderUid-000001");
   env.host.settings.erase("ksm_config");
-  CHECK(env.plugin.resolve(env.host) == KR_ERR_UNAVAILABLE);  // no --ksm-config, no KSM_CONFIG, no Gateway config
+  CHECK(kr_test::resolve(env.plugin, env.host) == KR_ERR_UNAVAILABLE);  // no --ksm-config, no KSM_CONFIG, no Gateway config
 
   env.host.settings["ksm_config"] = env.configFile;
   ::setenv("KEEPER_ROTATE_KSM_CLIENT_VERSION", "xx0.0.0", 1);  // the server rejects this client version
-  CHECK(env.plugin.resolve(env.host) == KR_ERR_CONFIG);
-  CHECK(env.host.errorMessage.find("invalid_client_version") != std::string::npos);
+  CHECK(kr_test::resolve(env.plugin, env.host) == KR_ERR_CONFIG);
+  CHECK(kr_test::errorMessage(env.host).find("invalid_client_version") != std::string::npos);
   ::unsetenv("KEEPER_ROTATE_KSM_CLIENT_VERSION");
   env.checkNoLeak();
 }

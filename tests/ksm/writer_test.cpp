@@ -4,6 +4,10 @@
 #include "fake_env.hpp"
 #include "writer_session.hpp"
 
+#include <keeper_rotate/sdk.hpp>
+#include <keeper_rotate/testing/leak_check.hpp>
+#include <keeper_rotate/text.hpp>
+
 #include <doctest/doctest.h>
 
 #include <kr_ksm/base64.hpp>
@@ -19,6 +23,14 @@ using kr_ksm_test::WriterSession;
 
 namespace {
 
+// The error the last operation set (WriterSession starts each operation with none).
+std::string errorCode(const keeper_rotate::testing::InMemoryHost& h) {
+  return h.lastError() ? h.lastError()->code : "";
+}
+std::string errorMessage(const keeper_rotate::testing::InMemoryHost& h) {
+  return h.lastError() ? h.lastError()->message : "";
+}
+
 const std::string kUid = "pamUserRecordUid000001";
 const std::string kSecret = "Zq8~new-client-secret-value-4711";
 const std::string kOldSecret = "old-secret-value-never-shown-0815";
@@ -26,7 +38,7 @@ const std::string kOldSecret = "old-secret-value-never-shown-0815";
 std::string pluginPath() { return std::string(KR_PLUGIN_DIR) + "/writer-ksm.so"; }
 
 struct WriterEnv : FakeEnv {
-  kr_test::FakeHost host;
+  keeper_rotate::testing::InMemoryHost host;
   std::string configFile = dir.path() + "/ksm-config.json";
   std::string configJson;
 
@@ -52,6 +64,8 @@ struct WriterEnv : FakeEnv {
     const ksm::Config c = ksm::parseConfig(configJson, "x");
     CHECK(all.find(ksm::base64::encode(c.appKey.reveal())) == std::string::npos);
     CHECK(all.find(ksm::base64::encode(c.privateKey.reveal())) == std::string::npos);
+    const auto leaks = keeper_rotate::testing::findLeaks(host);
+    CHECK_MESSAGE(leaks.empty(), keeper_rotate::text::join(leaks, "\n"));
   }
 };
 
@@ -155,9 +169,9 @@ TEST_CASE("ksm writer: a failing update leaves the record exactly as it was and 
   CHECK(s.store() == KR_ERR_FAILED);
   CHECK(env.fake.readRecord(kUid) == before);
   CHECK(env.fake.revision(kUid) == revision);
-  CHECK(env.host.errorMessage.find(kUid) != std::string::npos);
-  CHECK(env.host.errorMessage.find("internal_error") != std::string::npos);
-  CHECK(env.host.errorCode == "ksm.internal_error");
+  CHECK(errorMessage(env.host).find(kUid) != std::string::npos);
+  CHECK(errorMessage(env.host).find("internal_error") != std::string::npos);
+  CHECK(errorCode(env.host) == "ksm.internal_error");
   env.checkNoLeaks();
 }
 
@@ -193,8 +207,8 @@ TEST_CASE("ksm writer: verify fails when the stored value changed after store") 
   ksm::setFieldValue(*data, "client_secret", "secret", "tampered");
   env.fake.putRecord(kUid, ksm::toJson(*data));
   CHECK(s.verify() == KR_ERR_FAILED);
-  CHECK(env.host.errorMessage.find("client_secret") != std::string::npos);
-  CHECK(env.host.errorMessage.find("tampered") == std::string::npos);
+  CHECK(errorMessage(env.host).find("client_secret") != std::string::npos);
+  CHECK(errorMessage(env.host).find("tampered") == std::string::npos);
   env.checkNoLeaks();
 }
 
@@ -204,9 +218,9 @@ TEST_CASE("ksm writer: a read-only share is a configuration error found at valid
   env.fake.setEditable(kUid, false);
   WriterSession s(pluginPath(), env.host);
   CHECK(s.validate() == KR_ERR_CONFIG);
-  CHECK(env.host.errorCode == "ksm.read_only");
-  CHECK(env.host.errorMessage.find(kUid) != std::string::npos);
-  CHECK(env.host.errorMessage.find("edit") != std::string::npos);
+  CHECK(errorCode(env.host) == "ksm.read_only");
+  CHECK(errorMessage(env.host).find(kUid) != std::string::npos);
+  CHECK(errorMessage(env.host).find("edit") != std::string::npos);
 }
 
 TEST_CASE("ksm writer: configuration problems are reported before anything changes") {
@@ -215,14 +229,14 @@ TEST_CASE("ksm writer: configuration problems are reported before anything chang
   {
     WriterSession s(pluginPath(), env.host);
     CHECK(s.validate() == KR_ERR_CONFIG);
-    CHECK(env.host.errorMessage.find(kUid) != std::string::npos);
-    CHECK(env.host.errorMessage.find("not shared") != std::string::npos);
+    CHECK(errorMessage(env.host).find(kUid) != std::string::npos);
+    CHECK(errorMessage(env.host).find("not shared") != std::string::npos);
   }
   env.host.settings["ksm_config"] = env.dir.path() + "/no-such-config.json";
   {
     WriterSession s(pluginPath(), env.host);
     CHECK(s.validate() == KR_ERR_CONFIG);
-    CHECK(env.host.errorMessage.find("no-such-config.json") != std::string::npos);
+    CHECK(errorMessage(env.host).find("no-such-config.json") != std::string::npos);
   }
   env.host.settings.erase("ksm_config");
   ::setenv("KSM_CONFIG", ksm::base64::encode(env.configJson).c_str(), 1);
@@ -245,7 +259,11 @@ void useAcmeResults(WriterEnv& env) {
   env.host.results["acme_token_id"] = {"tok-0042", false};
   env.host.results["acme_token"] = {kAcmeToken, true};
   env.host.results["acme_console"] = {"https://console.acme.example/tokens/tok-0042", false};
-  env.host.outputTypes = {{"acme_token_id", "text"}, {"acme_token", "secret"}, {"acme_console", "url"}};
+  // The provider's OUTPUT declarations, served by result_field_type: text, secret, url.
+  static constexpr kr_field_spec kAcmeOutputs[] = {
+      keeper_rotate::Field::output("acme_token_id"), keeper_rotate::Field::output("acme_token").secret(),
+      keeper_rotate::Field::output("acme_console").keeperType("url")};
+  env.host.declareFields(kAcmeOutputs);
 }
 
 }  // namespace
@@ -282,8 +300,8 @@ TEST_CASE("ksm writer: another provider's labels, read-back mismatch, then rever
   ksm::setFieldValue(*data, "acme_token_id", "text", "tok-someone-else");  // changed behind our back
   env.fake.putRecord(kUid, ksm::toJson(*data));
   CHECK(s.verify() == KR_ERR_FAILED);
-  CHECK(env.host.errorCode == "ksm.verify_mismatch");
-  CHECK(env.host.errorMessage.find("acme_token_id") != std::string::npos);
+  CHECK(errorCode(env.host) == "ksm.verify_mismatch");
+  CHECK(errorMessage(env.host).find("acme_token_id") != std::string::npos);
   REQUIRE(s.revert() == KR_OK);
   data = env.stored();
   // The fields this run created and still hold its values are gone; the one someone else changed is theirs.

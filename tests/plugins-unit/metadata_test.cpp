@@ -1,22 +1,23 @@
 // The ABI tag and descriptor of every first-party plugin this suite covers: kind and name agree with the file
 // name, and the sources and writers declare no provider's record fields (what they read and write is the
 // provider's declaration, served by the host).
-#include "loaded_plugin.hpp"
+#include "plugin_harness.hpp"
 
 #include <doctest/doctest.h>
 
 #include <string>
 
-using kr_test::LoadedPlugin;
-using kr_test::pluginPath;
+using kr_test::loadPlugin;
+using kr_test::Plugin;
 
 namespace {
 
-void checkCommon(const LoadedPlugin& p, kr_kind kind, const char* name) {
-  CHECK(p.tag().magic == KR_ABI_MAGIC);
-  CHECK(p.tag().abi_major == KR_ABI_MAJOR);
-  CHECK(p.tag().abi_minor <= KR_ABI_MINOR);
-  CHECK(p.tag().descriptor_size == sizeof(kr_plugin_descriptor));
+void checkCommon(const Plugin& p, kr_kind kind, const char* name) {
+  REQUIRE(p.tag().has_value());
+  CHECK(p.tag()->magic == KR_ABI_MAGIC);
+  CHECK(p.tag()->abi_major == KR_ABI_MAJOR);
+  CHECK(p.tag()->abi_minor <= KR_ABI_MINOR);
+  CHECK(p.tag()->descriptor_size == sizeof(kr_plugin_descriptor));
   const auto& d = p.descriptor();
   CHECK(d.struct_size == sizeof(kr_plugin_descriptor));
   CHECK(d.kind == kind);
@@ -38,7 +39,7 @@ void checkCommon(const LoadedPlugin& p, kr_kind kind, const char* name) {
 }
 
 /// No label of the Azure provider appears anywhere in the plugin's metadata.
-void checkNamesNoProviderLabel(const LoadedPlugin& p) {
+void checkNamesNoProviderLabel(const Plugin& p) {
   const auto& d = p.descriptor();
   CHECK(d.field_count == 0);
   const std::string text = std::string(d.description);
@@ -52,21 +53,21 @@ void checkNamesNoProviderLabel(const LoadedPlugin& p) {
 TEST_CASE("the credential sources declare no provider's labels: they read the provider's declaration") {
   for (const char* name : {"attached-record", "pam-config", "env"}) {
     INFO(name);
-    LoadedPlugin p(pluginPath("source", name));
+    const auto p = loadPlugin("source", name);
     checkCommon(p, KR_KIND_CREDENTIAL_SOURCE, name);
     checkNamesNoProviderLabel(p);
   }
 }
 
 TEST_CASE("the ksm writer declares no provider's output labels: it stores whatever the provider produced") {
-  LoadedPlugin p(pluginPath("writer", "ksm"));
+  const auto p = loadPlugin("writer", "ksm");
   checkCommon(p, KR_KIND_RECORD_WRITER, "ksm");
   checkNamesNoProviderLabel(p);
   CHECK((p.descriptor().record_writer->capabilities & KR_WRITER_DURABLE) != 0);
 }
 
 TEST_CASE("stdout is a record writer that is not durable") {
-  LoadedPlugin p(pluginPath("writer", "stdout"));
+  const auto p = loadPlugin("writer", "stdout");
   checkCommon(p, KR_KIND_RECORD_WRITER, "stdout");
   CHECK(p.descriptor().field_count == 0);  // no kFields: the SDK publishes an empty table
   const auto* ops = p.descriptor().record_writer;

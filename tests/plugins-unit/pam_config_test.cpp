@@ -1,12 +1,15 @@
 // pam-config, records-array part: the Azure PAM Configuration found by providerRecordUid.
-#include "loaded_plugin.hpp"
+#include "plugin_harness.hpp"
 
 #include <doctest/doctest.h>
 
-using kr_test::FakeHost;
-using kr_test::LoadedPlugin;
-using kr_test::pluginPath;
+using kr_test::errorCode;
+using kr_test::errorMessage;
+using kr_test::InMemoryHost;
+using kr_test::loadPlugin;
+using kr_test::putSecret;
 using kr_test::Record;
+using kr_test::resolve;
 
 namespace {
 
@@ -23,64 +26,67 @@ Record azureConfig() {
 }
 Record pamUser() { return {{"uid", "USERuid0001"}, {"title", "Target"}, {"application_object_id", "obj"}}; }
 
-FakeHost hostWith(std::vector<Record> records) {
-  FakeHost h;
-  h.inputs = {{"userRecordUid", "USERuid0001"}, {"providerRecordUid", "CFGuid0001"}};
-  h.records = std::move(records);
-  return h;
+void hostWith(InMemoryHost& h, const std::vector<Record>& records) {
+  kr_test::azureHost(h);
+  kr_test::serveInput(h, {{"userRecordUid", "USERuid0001"}, {"providerRecordUid", "CFGuid0001"}}, records);
 }
 
 }  // namespace
 
 TEST_CASE("pam-config reads clientId, clientSecret and tenantId of the PAM Configuration") {
-  LoadedPlugin p(pluginPath("source", "pam-config"));
-  auto h = hostWith({pamUser(), azureConfig()});
-  REQUIRE(p.resolve(h) == KR_OK);
-  CHECK(h.credentials.at("client_id").value == "cccccccc-1111-2222-3333-444444444444");
-  CHECK(h.credentials.at("tenant_id").value == "tttttttt-1111-2222-3333-444444444444");
-  CHECK(h.credentials.at("client_secret").value == kConfigSecret);
-  CHECK(h.credentials.at("client_secret").secret == true);
+  const auto p = loadPlugin("source", "pam-config");
+  InMemoryHost h;
+  hostWith(h, {pamUser(), azureConfig()});
+  REQUIRE(resolve(p, h) == KR_OK);
+  CHECK(h.credentials.at("client_id") == "cccccccc-1111-2222-3333-444444444444");
+  CHECK(h.credentials.at("tenant_id") == "tttttttt-1111-2222-3333-444444444444");
+  CHECK(h.credentials.at("client_secret") == kConfigSecret);
+  CHECK(putSecret(h, "client_secret"));
   CHECK(h.logged("'Entra ID' (uid CFGuid0001)"));
   CHECK(h.allOutput().find(kConfigSecret) == std::string::npos);
 }
 
 TEST_CASE("pam-config ignores a record with the same labels but another uid") {
-  LoadedPlugin p(pluginPath("source", "pam-config"));
+  const auto p = loadPlugin("source", "pam-config");
   auto other = azureConfig();
   other["uid"] = "SOMEOTHER01";
-  auto h = hostWith({pamUser(), other});
-  CHECK(p.resolve(h) == KR_ERR_UNAVAILABLE);
+  InMemoryHost h;
+  hostWith(h, {pamUser(), other});
+  CHECK(resolve(p, h) == KR_ERR_UNAVAILABLE);
   CHECK(h.credentials.empty());
 }
 
 TEST_CASE("pam-config is unavailable for a configuration that is not an Azure one") {
-  LoadedPlugin p(pluginPath("source", "pam-config"));
+  const auto p = loadPlugin("source", "pam-config");
   Record network{{"uid", "CFGuid0001"}, {"title", "Local Network"}, {"pamResources", "x"}};
-  auto h = hostWith({pamUser(), network});
-  CHECK(p.resolve(h) == KR_ERR_UNAVAILABLE);
-  CHECK(h.errorCode == "credential.unavailable");
-  CHECK(h.errorMessage.find("'Local Network' (uid CFGuid0001)") != std::string::npos);
+  InMemoryHost h;
+  hostWith(h, {pamUser(), network});
+  CHECK(resolve(p, h) == KR_ERR_UNAVAILABLE);
+  CHECK(errorCode(h) == "credential.unavailable");
+  CHECK(errorMessage(h).find("'Local Network' (uid CFGuid0001)") != std::string::npos);
   CHECK(h.credentials.empty());
 }
 
 TEST_CASE("pam-config is unavailable without a providerRecordUid") {
-  LoadedPlugin p(pluginPath("source", "pam-config"));
-  auto h = hostWith({pamUser(), azureConfig()});
+  const auto p = loadPlugin("source", "pam-config");
+  InMemoryHost h;
+  hostWith(h, {pamUser(), azureConfig()});
   h.inputs.erase("providerRecordUid");
-  CHECK(p.resolve(h) == KR_ERR_UNAVAILABLE);
+  CHECK(resolve(p, h) == KR_ERR_UNAVAILABLE);
   CHECK(h.credentials.empty());
 }
 
 TEST_CASE("pam-config names the missing labels of an incomplete Azure configuration") {
-  LoadedPlugin p(pluginPath("source", "pam-config"));
+  const auto p = loadPlugin("source", "pam-config");
   auto cfg = azureConfig();
   cfg.erase("tenantId");
-  auto h = hostWith({pamUser(), cfg});
-  CHECK(p.resolve(h) == KR_ERR_CONFIG);
-  CHECK(h.errorCode == "credential.incomplete");
-  CHECK(h.errorMessage.find("'Entra ID' (uid CFGuid0001)") != std::string::npos);
-  CHECK(h.errorMessage.find("'tenantId'") != std::string::npos);
-  CHECK(h.errorMessage.find("clientSecret") == std::string::npos);
+  InMemoryHost h;
+  hostWith(h, {pamUser(), cfg});
+  CHECK(resolve(p, h) == KR_ERR_CONFIG);
+  CHECK(errorCode(h) == "credential.incomplete");
+  CHECK(errorMessage(h).find("'Entra ID' (uid CFGuid0001)") != std::string::npos);
+  CHECK(errorMessage(h).find("'tenantId'") != std::string::npos);
+  CHECK(errorMessage(h).find("clientSecret") == std::string::npos);
   CHECK(h.allOutput().find(kConfigSecret) == std::string::npos);
   CHECK(h.credentials.empty());
 }

@@ -1,31 +1,32 @@
 // stdout writer: shows the results with the secret redacted, stores nothing, and validates the PAM User uid.
-#include "loaded_plugin.hpp"
+#include "plugin_harness.hpp"
 
 #include <doctest/doctest.h>
 
-using kr_test::FakeHost;
-using kr_test::LoadedPlugin;
-using kr_test::pluginPath;
+using kr_test::errorCode;
+using kr_test::InMemoryHost;
+using kr_test::loadPlugin;
+using kr_test::runOnce;
 
 namespace {
 
 const char* const kNewSecret = "new~Rotated.Secret0123456789ABCDEFGHIJ";
 
-FakeHost hostWithResults() {
-  FakeHost h;
+void hostWithResults(InMemoryHost& h) {
+  kr_test::azureHost(h);
   h.inputs = {{"userRecordUid", "USERuid0001"}};
   h.results = {{"client_secret_id", {"7f1c2d3e-0000-4000-8000-123456789abc", false}},
                {"client_secret", {kNewSecret, true}},
                {"expires", {"2027-11-26T01:00:00Z", false}}};
-  return h;
 }
 
 }  // namespace
 
 TEST_CASE("stdout store shows every result with the secret redacted") {
-  LoadedPlugin p(pluginPath("writer", "stdout"));
-  auto h = hostWithResults();
-  REQUIRE(p.run(h, p.descriptor().record_writer->store) == KR_OK);
+  const auto p = loadPlugin("writer", "stdout");
+  InMemoryHost h;
+  hostWithResults(h);
+  REQUIRE(runOnce(p, h, p.recordWriter()->store) == KR_OK);
   CHECK(h.logged("USERuid0001"));
   CHECK(h.logged("client_secret_id = 7f1c2d3e-0000-4000-8000-123456789abc"));
   CHECK(h.logged("client_secret = [REDACTED]"));
@@ -35,41 +36,45 @@ TEST_CASE("stdout store shows every result with the secret redacted") {
 }
 
 TEST_CASE("stdout store warns when the provider produced nothing it can show") {
-  LoadedPlugin p(pluginPath("writer", "stdout"));
-  FakeHost h;
+  const auto p = loadPlugin("writer", "stdout");
+  InMemoryHost h;
+  kr_test::azureHost(h);
   h.inputs = {{"userRecordUid", "USERuid0001"}};
-  REQUIRE(p.run(h, p.descriptor().record_writer->store) == KR_OK);
+  REQUIRE(runOnce(p, h, p.recordWriter()->store) == KR_OK);
   bool warned = false;
-  for (const auto& [level, line] : h.logs) warned = warned || level == KR_LOG_WARN;
+  for (const auto& line : h.logs) warned = warned || line.level == KR_LOG_WARN;
   CHECK(warned);
 }
 
 TEST_CASE("stdout validate needs the PAM User uid") {
-  LoadedPlugin p(pluginPath("writer", "stdout"));
-  auto h = hostWithResults();
-  CHECK(p.run(h, p.descriptor().record_writer->validate) == KR_OK);
+  const auto p = loadPlugin("writer", "stdout");
+  InMemoryHost h;
+  hostWithResults(h);
+  CHECK(runOnce(p, h, p.recordWriter()->validate) == KR_OK);
   h.inputs.clear();
-  CHECK(p.run(h, p.descriptor().record_writer->validate) == KR_ERR_CONFIG);
-  CHECK(h.errorCode == "input.userRecordUid");
+  CHECK(runOnce(p, h, p.recordWriter()->validate) == KR_ERR_CONFIG);
+  CHECK(errorCode(h) == "input.userRecordUid");
 }
 
 TEST_CASE("stdout verify and revert succeed without touching the results") {
-  LoadedPlugin p(pluginPath("writer", "stdout"));
-  auto h = hostWithResults();
-  CHECK(p.run(h, p.descriptor().record_writer->verify) == KR_OK);
-  CHECK(p.run(h, p.descriptor().record_writer->revert) == KR_OK);
+  const auto p = loadPlugin("writer", "stdout");
+  InMemoryHost h;
+  hostWithResults(h);
+  CHECK(runOnce(p, h, p.recordWriter()->verify) == KR_OK);
+  CHECK(runOnce(p, h, p.recordWriter()->revert) == KR_OK);
   CHECK(h.results.size() == 3);
-  CHECK(h.errorCode.empty());
+  CHECK(h.errors.empty());
   CHECK(h.allOutput().find(kNewSecret) == std::string::npos);
 }
 
 #if KR_ABI_MINOR >= 1
 TEST_CASE("stdout store shows results of any provider and redacts by the host's secret flag") {
-  LoadedPlugin p(pluginPath("writer", "stdout"));
-  FakeHost h;
+  const auto p = loadPlugin("writer", "stdout");
+  InMemoryHost h;
+  kr_test::azureHost(h);
   h.inputs = {{"userRecordUid", "USERuid0001"}};
   h.results = {{"acme_token_id", {"tok-17", false}}, {"acme_token", {kNewSecret, true}}};
-  REQUIRE(p.run(h, p.descriptor().record_writer->store) == KR_OK);
+  REQUIRE(runOnce(p, h, p.recordWriter()->store) == KR_OK);
   CHECK(h.logged("acme_token_id = tok-17"));
   CHECK(h.logged("acme_token = [REDACTED]"));
   CHECK(h.allOutput().find(kNewSecret) == std::string::npos);

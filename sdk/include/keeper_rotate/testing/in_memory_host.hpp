@@ -90,9 +90,15 @@ class InMemoryHost {
   /// The PAM User record's fields (label -> value as typed). field_get applies declared defaults on top.
   std::map<std::string, std::string> fields;
   std::string pamUserTitle;
-  /// The Gateway's other records (admin records, the resource record). record_get serves the PAM User as
-  /// index 0 and these from index 1 on.
+  /// The Gateway's other records (admin records, the PAM Configuration, the resource record), in Gateway order.
   std::vector<Record> otherRecords;
+  /// Where the PAM User (uid userRecordUid, `fields`, `pamUserTitle`) sits in the Gateway's records array:
+  /// record_get serves the records in the Gateway's order, as the host does, with the PAM User at this index
+  /// (clamped to the end). useInput() takes both from the input.
+  std::size_t pamUserIndex = 0;
+  /// False when the Gateway's records array does not carry the PAM User (record_count then counts only
+  /// otherRecords; field_get still serves `fields`).
+  bool pamUserInRecords = true;
   /// The admin credential as a credential source resolved it (part name -> value).
   std::map<std::string, std::string> credentials;
   /// Host settings: "dry_run", "verbose", "ksm_config", "attached_file".
@@ -182,8 +188,11 @@ class InMemoryHost {
     pamUserTitle.clear();
     otherRecords.clear();
     const Record* pam = in.pamUser();
+    pamUserInRecords = pam != nullptr;
+    pamUserIndex = 0;
     for (const Record& r : in.records) {
       if (&r == pam) {
+        pamUserIndex = otherRecords.size();
         pamUserTitle = r.title;
         for (const auto& [label, value] : r.fields) fields.emplace(label, value);
       } else {
@@ -244,6 +253,12 @@ class InMemoryHost {
     for (const auto& k : keyEvents)
       if (k.event == event) out.push_back(k.id);
     return out;
+  }
+  /// Whether any log line contains `needle`.
+  bool logged(std::string_view needle) const {
+    for (const auto& l : logs)
+      if (l.text.find(needle) != std::string::npos) return true;
+    return false;
   }
   /// Every log line and error text, one per line, for message checks.
   std::string allOutput() const {
@@ -372,20 +387,23 @@ class InMemoryHost {
     });
   }
   static size_t cbRecordCount(kr_context* c) noexcept {
-    return guard(c, "record_count", static_cast<size_t>(0),
-                 [&](InMemoryHost& h) { return static_cast<size_t>(1 + h.otherRecords.size()); });
+    return guard(c, "record_count", static_cast<size_t>(0), [&](InMemoryHost& h) {
+      return static_cast<size_t>((h.pamUserInRecords ? 1 : 0) + h.otherRecords.size());
+    });
   }
   static kr_status cbRecordGet(kr_context* c, size_t index, const char* key, kr_view* out) noexcept {
     return guard(c, "record_get", KR_ERR_INTERNAL, [&](InMemoryHost& h) {
       if (key == nullptr || out == nullptr) return KR_ERR_UNAVAILABLE;
       const std::string k(key);
-      if (index == 0) {
+      const std::size_t pamAt = std::min(h.pamUserIndex, h.otherRecords.size());
+      if (h.pamUserInRecords && index == pamAt) {
         if (k == "uid") return lookup(h.inputs, "userRecordUid", out);
         if (k == "title") return serve(h.pamUserTitle, out);
         return lookup(h.fields, key, out);
       }
-      if (index - 1 >= h.otherRecords.size()) return KR_ERR_UNAVAILABLE;
-      const Record& r = h.otherRecords[index - 1];
+      const std::size_t other = h.pamUserInRecords && index > pamAt ? index - 1 : index;
+      if (other >= h.otherRecords.size()) return KR_ERR_UNAVAILABLE;
+      const Record& r = h.otherRecords[other];
       if (k == "uid") return serve(r.uid, out);
       if (k == "title") return serve(r.title, out);
       const std::string* v = r.find(k);
