@@ -1,5 +1,5 @@
 // fake-entra — a local stand-in for the Microsoft identity platform token endpoint and the Microsoft Graph
-// `applications` password surface, faithful to shared/reference/azure-graph.md §2 and §6 (JSON shapes, date and
+// `applications` password surface, faithful to docs/azure-graph.md §2, §3 and §10 (JSON shapes, date and
 // secret formats, error bodies and status codes, headers), with knobs for what real Entra ID does to clients:
 // propagation delay of new secrets, throttling and transient faults injected per call, and inspection of the
 // directory state and of a request log.
@@ -67,12 +67,13 @@ struct Propagation {
   std::chrono::milliseconds delay{0};  ///< rejected until this long after creation
   int rejectFirstAttempts = 0;         ///< and for this many token requests with it
   /// removePassword of a freshly added key answers "No password credential found" this many times (a replica that
-  /// has not seen the add yet; reference §2.3).
+  /// has not seen the add yet; docs/azure-graph.md §3.4, §6.3).
   int removeMissesAfterAdd = 0;
-  /// A freshly added key is missing from this many reads of its application (reads lag writes; reference §2.9).
+  /// A freshly added key is missing from this many reads of its application (reads lag writes;
+  /// docs/azure-graph.md §6.3).
   int newKeyHiddenReads = 0;
   /// A password write to an app within this long after the previous one is refused with 400 "concurrent requests"
-  /// (reference §2.6, §6.2). 0: off.
+  /// (docs/azure-graph.md §4, §5.1). 0: off.
   std::chrono::milliseconds concurrentWriteWindow{0};
 };
 

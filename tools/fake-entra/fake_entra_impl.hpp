@@ -91,12 +91,12 @@ std::string tokenTimestamp(std::chrono::system_clock::time_point t);
 bool parseGraphTime(const std::string& text, std::chrono::system_clock::time_point& out);
 bool isGuid(const std::string& text);
 std::string toJson(const Poco::JSON::Object& object);
-/// Graph error body (reference §2.6) with Graph's standard headers.
+/// Graph error body (docs/azure-graph.md §3.5) with Graph's standard headers.
 Reply graphError(int status, const std::string& code, const std::string& message, const Incoming& in,
                  const std::string& detailsTarget = "");
 /// Standard Graph response headers (request-id, client-request-id echo, x-ms-ags-diagnostic, content type).
 Headers graphHeaders(const Incoming& in);
-/// Token endpoint error body (reference §1.4).
+/// Token endpoint error body (docs/azure-graph.md §2.3).
 Reply tokenError(int status, const std::string& error, int aadsts, const std::string& text);
 Headers tokenHeaders();
 

@@ -1,5 +1,5 @@
 // Renderings of ids, secrets, dates and error bodies exactly as real Entra ID and Graph produce them
-// (reference/azure-graph.md §1.4, §2.6, §6.2, §6.3).
+// (docs/azure-graph.md §2.3, §3.5, §3.6).
 #include "fake_entra_impl.hpp"
 
 #include <openssl/rand.h>

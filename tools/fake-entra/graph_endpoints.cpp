@@ -1,4 +1,4 @@
-// Microsoft Graph v1.0 `applications` password surface (reference/azure-graph.md §2, §6.2): GET by object id, by
+// Microsoft Graph v1.0 `applications` password surface (docs/azure-graph.md §3, §10): GET by object id, by
 // appId alternate key and by $filter; addPassword; removePassword. Bearer tokens from the fake's token endpoint,
 // permissions per Application.* app roles and ownership, app-management lifetime policy, credential limits.
 #include "fake_entra_impl.hpp"

@@ -1,5 +1,5 @@
 // POST /{tenant}/oauth2/v2.0/token (client credentials with a shared secret) and the OpenID configuration
-// document MSAL reads for an authority it does not know (reference/azure-graph.md §1, §6.1).
+// document MSAL reads for an authority it does not know (docs/azure-graph.md §2, §10).
 #include "fake_entra_impl.hpp"
 
 #include <keeper_rotate/text.hpp>

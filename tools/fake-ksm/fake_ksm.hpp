@@ -1,11 +1,11 @@
 // A local Keeper Secrets Manager server for tests and the demo: the server side of the protocol in
-// reference/keeper-gateway-and-ksm.md §4, over HTTPS on 127.0.0.1 with a test CA.
+// docs/ksm-protocol.md §3–§8, over HTTPS on 127.0.0.1 with a test CA.
 //
 // Faithful where it matters to clients: requests are ECIES/AES-GCM decrypted with the server key and their ECDSA
 // signatures verified against the device key registered at binding; records are stored encrypted exactly as the
 // service delivers them (record key under the app key or the shared folder's key, data under the record key,
 // vault-style space padding); revisions are enforced on update; staged (transactionType) updates wait for
-// finalize or rollback. Choices where the real service is undocumented (reference §8.3): a stale revision is
+// finalize or rollback. Choices where the real service is undocumented (docs/ksm-protocol.md §9): a stale revision is
 // HTTP 400 {"error":"out_of_sync"}; readers see the committed record while an update is staged; the revision
 // increments when a change is committed (immediately, or at finalize).
 #pragma once

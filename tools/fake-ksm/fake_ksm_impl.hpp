@@ -74,7 +74,7 @@ struct FakeKsm::Impl {
   StoredRecord& recordLocked(const std::string& uid);
 };
 
-/// Vault clients pad record JSON with spaces to at least 384 bytes and a multiple of 16 (reference §5).
+/// Vault clients pad record JSON with spaces to at least 384 bytes and a multiple of 16 (docs/ksm-protocol.md §6).
 std::string padRecordJson(std::string json);
 std::string trimRight(std::string s);
 std::string newUid();

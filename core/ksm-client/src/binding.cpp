@@ -1,4 +1,4 @@
-// One-time access token handling and binding (reference §3.1–§3.2).
+// One-time access token handling and binding (docs/ksm-protocol.md §2.1–§2.2).
 #include "kr_ksm/base64.hpp"
 #include "kr_ksm/client.hpp"
 #include "kr_ksm/crypto.hpp"

@@ -41,7 +41,8 @@ Poco::Timespan toTimespan(std::chrono::milliseconds ms) {
   return Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(ms.count()) * 1000);
 }
 
-// The one place a TLS context is made: strict verification, TLS 1.2+, never interactive (toolchain.md trap 6).
+// The one place a TLS context is made: strict verification, TLS 1.2+, never interactive
+// (docs/toolchain.md, pitfall 6).
 Poco::Net::Context::Ptr makeContext(const Options& options) {
   std::string caFile = options.caFile;
   if (caFile.empty()) {
@@ -130,7 +131,7 @@ struct Client::Impl {
     response.reason = in.getReason();
     for (const auto& [name, value] : in) response.headers.emplace_back(name, value);
     Poco::StreamCopier::copyToString(stream, response.body);
-    // Poco 1.11 with OpenSSL 3 can return a truncated body without an exception (toolchain.md trap 7): check.
+    // Poco 1.11 with OpenSSL 3 can return a truncated body without an exception (docs/toolchain.md, pitfall 7): check.
     if (stream.bad()) throw Poco::Net::ConnectionResetException("response body truncated");
     if (in.hasContentLength() && in.getContentLength64() != static_cast<Poco::Int64>(response.body.size()))
       throw Poco::Net::ConnectionResetException("response body shorter than its Content-Length");

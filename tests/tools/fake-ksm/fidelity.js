@@ -45,7 +45,8 @@ async function main() {
   const configFile = path.join(workDir, 'node-ksm-config.json')
   fs.rmSync(configFile, { force: true })
   const storage = ksm.localConfigStorage(configFile)
-  // Custom server key in the storage before binding (reference §6): the official client then talks to our fake.
+  // Custom server key in the storage before binding (docs/ksm-protocol.md §11): the official client then talks to
+  // our fake.
   await storage.saveString('serverPublicKey', env.FAKE_KSM_SERVER_PUBLIC_KEY)
   await storage.saveString('serverPublicKeyId', env.FAKE_KSM_SERVER_PUBLIC_KEY_ID)
   await ksm.initializeStorage(storage, env.FAKE_KSM_TOKEN, env.FAKE_KSM_HOSTNAME)

@@ -1,4 +1,4 @@
-// Keeper Secrets Manager client: the wire protocol of reference/keeper-gateway-and-ksm.md §4 over the strict
+// Keeper Secrets Manager client: the wire protocol of docs/ksm-protocol.md §3–§8 over the strict
 // keeper_rotate::https client. Every request gets a fresh transmission key wrapped (ECIES) for the server key,
 // an AES-256-GCM body and an ECDSA signature by the device key. Server key redirects ({"error":"key"}) and
 // throttling (403 {"error":"throttled"}) are retried, bounded; every other error becomes a KsmError naming the

@@ -1,6 +1,7 @@
-// KSM client configuration, read exactly as CONTRACT §4 says: `--ksm-config FILE`, else `KSM_CONFIG` (base64 or
-// JSON text), else the Gateway's own device config /etc/keeper-gateway/gateway-config.json. Keys are the ones the
-// official SDKs write; binary values are accepted in either base64 alphabet, padded or not.
+// KSM client configuration (docs/ksm-protocol.md §1), read as docs/contract.md, "KSM configuration" says:
+// `--ksm-config FILE`, else `KSM_CONFIG` (base64 or JSON text), else the Gateway's own device config
+// /etc/keeper-gateway/gateway-config.json. Keys are the ones the official SDKs write; binary values are accepted in
+// either base64 alphabet, padded or not.
 #pragma once
 
 #include <keeper_rotate/secret.hpp>

@@ -1,5 +1,5 @@
-// The cryptography of the Keeper Secrets Manager protocol, on OpenSSL 3 EVP only (reference/keeper-gateway-and-ksm.md
-// §4.2–§4.6): P-256 keys (raw points, PKCS#8), ECDH, KSM's ECIES (SHA-256 of the shared X, no further KDF),
+// The cryptography of the Keeper Secrets Manager protocol, on OpenSSL 3 EVP only (docs/ksm-protocol.md §2.2,
+// §3.2–§3.4, §5): P-256 keys (raw points, PKCS#8), ECDH, KSM's ECIES (SHA-256 of the shared X, no further KDF),
 // AES-256-GCM as IV(12) || ciphertext || tag(16) without AAD, ECDSA P-256/SHA-256 with DER signatures, HMAC-SHA512.
 //
 // Byte strings are std::string (binary-safe). Key material that must not linger lives in keeper_rotate::Secret.

@@ -1,4 +1,5 @@
-// `keeper-rotate ksm init`: bind a one-time access token and write the KSM configuration file (CONTRACT §4).
+// `keeper-rotate ksm init`: bind a one-time access token and write the KSM configuration file (docs/contract.md,
+// "Other commands"; docs/ksm-protocol.md §2).
 #pragma once
 
 #include <optional>
@@ -16,8 +17,9 @@ struct InitOptions {
 
 /// Binds, writes `out`, prints a one-line JSON summary on stdout and a human line on stderr (nothing secret).
 /// A serverPublicKey/serverPublicKeyId already in `out` is kept unless pinned explicitly.
-/// Returns CONTRACT §6 exit codes: 0 bound, 2 bad token/arguments (nothing contacted), 3 configuration problem
-/// (token rejected or used, unreadable/unwritable file), 4 Keeper unreachable or unexpected answer, 1 internal.
+/// Returns the exit codes of docs/contract.md, "Exit codes": 0 bound, 2 bad token/arguments (nothing contacted),
+/// 3 configuration problem (token rejected or used, unreadable/unwritable file), 4 Keeper unreachable or unexpected
+/// answer, 1 internal.
 int runInit(const InitOptions& options);
 
 }  // namespace keeper_rotate::ksm

@@ -1,4 +1,4 @@
-// Keeper's published server public keys, by id (reference/keeper-gateway-and-ksm.md §4.3).
+// Keeper's published server public keys, by id (docs/ksm-protocol.md §4).
 #pragma once
 
 #include <optional>

@@ -1,7 +1,7 @@
 // keeper_rotate::https — a strict HTTPS client for plugins and tools (optional SDK component, links Poco NetSSL).
 //
 // Why it exists: Poco's default client context can prompt on stdin and accept a bad certificate when used inside
-// a Poco::Util::Application (reference/toolchain.md, trap 6). This client always builds its own context:
+// a Poco::Util::Application (docs/toolchain.md, pitfall 6). This client always builds its own context:
 // TLS 1.2 minimum, certificate chain and host name verification always on, never interactive.
 //
 // Trust: Options::caFile if set, else the file named by SSL_CERT_FILE, else the system store.
