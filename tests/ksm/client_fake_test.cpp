@@ -215,6 +215,80 @@ TEST_CASE("server errors carry code and record, signatures are checked, the clie
   CHECK(failed.find("rec-direct-000000000001") != std::string::npos);
 }
 
+// docs/contract.md, "KSM configuration": --ksm-config, KSM_CONFIG, GATEWAY_CONFIG, the Gateway's file. Four distinct
+// devices, so each step proves which source won by the device it loaded, not only by the source name.
+TEST_CASE("configuration order: --ksm-config, then KSM_CONFIG, then GATEWAY_CONFIG, then the Gateway's file") {
+  FakeEnv env;
+  const std::string fileJson = env.fake.createDevice().json;
+  const std::string ksmEnvJson = env.fake.createDevice().json;
+  const std::string gatewayEnvJson = env.fake.createDevice().json;
+  const std::string gatewayFileJson = env.fake.createDevice().json;
+  const std::string file = env.dir.path() + "/explicit.json";
+  const std::string gatewayFile = env.dir.path() + "/gateway-config.json";
+  std::ofstream(file) << fileJson;
+  std::ofstream(gatewayFile) << gatewayFileJson;
+  auto clientIdOf = [](const std::string& json) { return parseConfig(json, "expected").clientId; };
+  REQUIRE(clientIdOf(fileJson) != clientIdOf(ksmEnvJson));
+  REQUIRE(clientIdOf(gatewayEnvJson) != clientIdOf(gatewayFileJson));
+
+  ConfigLocations where;
+  where.explicitFile = file;
+  where.defaultFile = gatewayFile;
+  ::setenv("KSM_CONFIG", base64::encode(ksmEnvJson).c_str(), 1);
+  // A Docker or Kubernetes Gateway receives its device configuration as base64 JSON.
+  ::setenv("GATEWAY_CONFIG", base64::encode(gatewayEnvJson).c_str(), 1);
+
+  Config c = loadConfig(where);
+  CHECK(c.source == "file " + file);
+  CHECK(c.clientId == clientIdOf(fileJson));
+
+  where.explicitFile.reset();
+  c = loadConfig(where);
+  CHECK(c.source == "KSM_CONFIG");
+  CHECK(c.clientId == clientIdOf(ksmEnvJson));
+
+  ::setenv("KSM_CONFIG", "", 1);  // set but empty counts as not set, as before
+  c = loadConfig(where);
+  CHECK(c.source == "GATEWAY_CONFIG");
+  CHECK(c.clientId == clientIdOf(gatewayEnvJson));
+  CHECK(c.appKey.size() == 32);
+  ::unsetenv("KSM_CONFIG");
+  c = loadConfig(where);
+  CHECK(c.source == "GATEWAY_CONFIG");
+  // The device it names really works against the server.
+  {
+    Client client(loadConfig(where), env.options());
+    CHECK(client.getSecrets().records.empty());
+  }
+
+  ::unsetenv("GATEWAY_CONFIG");
+  c = loadConfig(where);
+  CHECK(c.source == "file " + gatewayFile);
+  CHECK(c.clientId == clientIdOf(gatewayFileJson));
+
+  // Turning the environment off skips both variables.
+  ::setenv("KSM_CONFIG", base64::encode(ksmEnvJson).c_str(), 1);
+  ::setenv("GATEWAY_CONFIG", base64::encode(gatewayEnvJson).c_str(), 1);
+  where.useEnvironment = false;
+  CHECK(loadConfig(where).source == "file " + gatewayFile);
+  where.useEnvironment = true;
+
+  // A broken GATEWAY_CONFIG is an error naming it, never a silent fall-through to the Gateway's file, and its
+  // content is not echoed.
+  ::unsetenv("KSM_CONFIG");
+  ::setenv("GATEWAY_CONFIG", "not-base64-!!-ZZZZ", 1);
+  KsmError::Kind kind{};
+  const std::string broken = errorOf([&] { loadConfig(where); }, &kind);
+  CHECK(kind == KsmError::Kind::Config);
+  CHECK(broken.find("GATEWAY_CONFIG") != std::string::npos);
+  CHECK(broken.find("not-base64") == std::string::npos);
+  ::setenv("GATEWAY_CONFIG", base64::encode(R"({"hostname":"h"})").c_str(), 1);
+  const std::string partial = errorOf([&] { loadConfig(where); });
+  CHECK(partial.find("GATEWAY_CONFIG") != std::string::npos);
+  CHECK(partial.find("clientId") != std::string::npos);
+  ::unsetenv("GATEWAY_CONFIG");
+}
+
 TEST_CASE("configuration: file, KSM_CONFIG as JSON or base64, default path, both base64 alphabets") {
   FakeEnv env;
   const std::string json = env.fake.createDevice().json;
@@ -222,6 +296,7 @@ TEST_CASE("configuration: file, KSM_CONFIG as JSON or base64, default path, both
   std::ofstream(file) << json;
 
   ::unsetenv("KSM_CONFIG");
+  ::unsetenv("GATEWAY_CONFIG");
   ConfigLocations where;
   where.defaultFile = env.dir.path() + "/absent.json";
   KsmError::Kind kind{};
@@ -229,6 +304,8 @@ TEST_CASE("configuration: file, KSM_CONFIG as JSON or base64, default path, both
   CHECK(kind == KsmError::Kind::Config);
   CHECK(none.find("--ksm-config") != std::string::npos);
   CHECK(none.find("KSM_CONFIG") != std::string::npos);
+  CHECK(none.find("GATEWAY_CONFIG") != std::string::npos);
+  CHECK(none.find(where.defaultFile) != std::string::npos);
 
   where.defaultFile = file;
   CHECK(loadConfig(where).source == "file " + file);

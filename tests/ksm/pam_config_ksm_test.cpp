@@ -32,6 +32,7 @@ struct SourceEnv : FakeEnv {
   SourceEnv() {
     ::setenv("SSL_CERT_FILE", ca.caCertFile().c_str(), 1);
     ::unsetenv("KSM_CONFIG");
+    ::unsetenv("GATEWAY_CONFIG");
     std::ofstream(configFile) << fake.createDevice().json;
     fake.addSharedFolder("SharedFolderUid-000001");
     kr_test::azureHost(host);

@@ -45,6 +45,7 @@ struct WriterEnv : FakeEnv {
   WriterEnv() {
     ::setenv("SSL_CERT_FILE", ca.caCertFile().c_str(), 1);
     ::unsetenv("KSM_CONFIG");
+    ::unsetenv("GATEWAY_CONFIG");
     configJson = fake.createDevice().json;
     std::ofstream(configFile) << configJson;
     host.inputs["userRecordUid"] = kUid;
@@ -246,6 +247,19 @@ TEST_CASE("ksm writer: configuration problems are reported before anything chang
     CHECK(s.validate() == KR_OK);  // KSM_CONFIG is the fallback when no --ksm-config is given
   }
   ::unsetenv("KSM_CONFIG");
+  // A containerised Gateway's device configuration, base64 in GATEWAY_CONFIG, reaches the plugin the same way.
+  ::setenv("GATEWAY_CONFIG", ksm::base64::encode(env.configJson).c_str(), 1);
+  {
+    WriterSession s(pluginPath(), env.host);
+    CHECK(s.validate() == KR_OK);
+  }
+  ::setenv("GATEWAY_CONFIG", "not a configuration", 1);
+  {
+    WriterSession s(pluginPath(), env.host);
+    CHECK(s.validate() == KR_ERR_CONFIG);
+    CHECK(errorMessage(env.host).find("GATEWAY_CONFIG") != std::string::npos);
+  }
+  ::unsetenv("GATEWAY_CONFIG");
   env.checkNoLeaks();
 }
 

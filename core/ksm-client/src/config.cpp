@@ -139,8 +139,13 @@ Config loadConfig(const ConfigLocations& where) {
     return c;
   }
   if (where.useEnvironment) {
-    const char* env = std::getenv("KSM_CONFIG");
-    if (env != nullptr && *env != '\0') return parseConfig(env, "KSM_CONFIG");
+    // KSM_CONFIG names a configuration made for keeper-rotate, so it wins over the Gateway's own device
+    // configuration, which a containerised Gateway receives in GATEWAY_CONFIG instead of the file below. A set
+    // but broken variable is an error, never a reason to fall through to another device.
+    for (const char* name : {"KSM_CONFIG", "GATEWAY_CONFIG"}) {
+      const char* env = std::getenv(name);
+      if (env != nullptr && *env != '\0') return parseConfig(env, name);
+    }
   }
   struct stat st {};
   if (!where.defaultFile.empty() && ::stat(where.defaultFile.c_str(), &st) == 0) {
@@ -149,8 +154,10 @@ Config loadConfig(const ConfigLocations& where) {
     explicit_bzero(text.data(), text.size());
     return c;
   }
-  throw configError("no KSM configuration found: pass --ksm-config FILE, set KSM_CONFIG (base64 or JSON), or provide " +
-                    (where.defaultFile.empty() ? std::string(kGatewayConfigPath) : where.defaultFile));
+  throw configError(
+      "no KSM configuration found: pass --ksm-config FILE, set KSM_CONFIG (base64 or JSON) or GATEWAY_CONFIG (base64, "
+      "as a Docker or Kubernetes Gateway receives it), or provide " +
+      (where.defaultFile.empty() ? std::string(kGatewayConfigPath) : where.defaultFile));
 }
 
 Secret configToJson(const Config& c) {

@@ -1,6 +1,7 @@
 // KSM client configuration (docs/ksm-protocol.md §1), read as docs/contract.md, "KSM configuration" says:
-// `--ksm-config FILE`, else `KSM_CONFIG` (base64 or JSON text), else the Gateway's own device config
-// /etc/keeper-gateway/gateway-config.json. Keys are the ones the official SDKs write; binary values are accepted in
+// `--ksm-config FILE`, else `KSM_CONFIG` (base64 or JSON text), else `GATEWAY_CONFIG` (base64 of the Gateway's
+// device configuration, which is how Docker and Kubernetes Gateways receive it), else the Gateway's own device
+// config file /etc/keeper-gateway/gateway-config.json. Keys are the ones the official SDKs write; binary values are accepted in
 // either base64 alphabet, padded or not.
 #pragma once
 
@@ -23,7 +24,7 @@ struct Config {
   int serverPublicKeyId = 0;      ///< 0: not set
   std::string serverPublicKey;    ///< custom 65-byte server point (empty: use the built-in table)
   std::string appOwnerPublicKey;  ///< 65-byte point (only needed for creating records)
-  std::string source;             ///< where it came from, for messages ("file /path", "KSM_CONFIG")
+  std::string source;             ///< where it came from, for messages ("file /path", "KSM_CONFIG", "GATEWAY_CONFIG")
 
   Config() = default;
   Config(Config&&) = default;
@@ -36,7 +37,7 @@ Config parseConfig(std::string_view text, const std::string& source);
 /// Where to look; the defaults are the contract's, tests override them.
 struct ConfigLocations {
   std::optional<std::string> explicitFile;  ///< --ksm-config
-  bool useEnvironment = true;               ///< consult KSM_CONFIG
+  bool useEnvironment = true;               ///< consult KSM_CONFIG, then GATEWAY_CONFIG
   std::string defaultFile = kGatewayConfigPath;
 };
 

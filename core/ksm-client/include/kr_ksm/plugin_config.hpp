@@ -1,7 +1,8 @@
 // Where a plugin's KSM configuration comes from: one resolver for every plugin that talks to Keeper (the ksm writer,
 // the pam-config source), so they can never disagree about which device they use. The host hands over its
 // --ksm-config path as the setting "ksm_config"; without it, loadConfig() applies the documented order
-// (KSM_CONFIG, then the Gateway's own device config; docs/contract.md, "KSM configuration").
+// (KSM_CONFIG, then GATEWAY_CONFIG, then the Gateway's own device config file; docs/contract.md, "KSM
+// configuration").
 #pragma once
 
 #include <kr_ksm/config.hpp>
