@@ -68,12 +68,7 @@ class ExampleProvider final : public keeper_rotate::Provider {
 
   void prove(Context& ctx) override { ctx.info("example: would sign in with " + keyId_); }
   void retire(Context& ctx) override { ctx.info("example: would remove the credentials older than " + keyId_); }
-  // Report the removed id, so the host's summary (and the test kit's conformance check) sees the new credential gone.
-  void rollback(Context& ctx) override {
-    if (keyId_.empty()) return;  // create never ran: nothing to remove
-    ctx.info("example: would remove " + keyId_);
-    ctx.reportKey(KR_KEY_REMOVED, keyId_);
-  }
+  void rollback(Context& ctx) override { ctx.info("example: would remove " + keyId_); }
 
  private:
   std::string account_;

@@ -62,6 +62,23 @@ TEST_CASE("a rotation with the in-memory writer stores both outputs and leaks no
   CHECK(leaks.empty());
 }
 
+TEST_CASE("a non-durable writer makes the run a rehearsal: the provider rolls back and never retires") {
+  kt::InMemoryHost host;
+  setUp(host);
+  kt::InMemoryWriter rehearsal(/*durable=*/false);
+  const kt::RunOutcome out = kt::runRotation(host, plugin(), rehearsal);
+  REQUIRE_MESSAGE(out.ok(), out.text());
+  CHECK(out.status == "rehearsed");
+  CHECK(out.count("create") == 1);
+  CHECK(out.count("rollback") == 1);
+  CHECK(out.count("retire") == 0);
+  CHECK(rehearsal.record.at("example_key_id") == "example-key-1");  // shown, as a rehearsal writer shows it
+  CHECK(host.logged("this run is a rehearsal"));
+  const auto leaks = kt::findLeaks(host);
+  INFO(keeper_rotate::text::join(leaks, "\n"));
+  CHECK(leaks.empty());
+}
+
 TEST_CASE("the leak assertion finds a secret that slipped into a log line as base64") {
   kt::InMemoryHost host;
   setUp(host);
@@ -96,7 +113,8 @@ TEST_CASE("a writer failing at store makes the provider roll back once; a dry ru
   CHECK(out.failedStage == "store");
   CHECK(out.count("rollback") == 1);
   CHECK(out.rollbackOk);
-  CHECK(host.keys(KR_KEY_REMOVED) == std::vector<std::string>{"example-key-1"});
+  CHECK(host.logged("example: would remove example-key-1"));
+  CHECK(host.keys(KR_KEY_CREATED) == std::vector<std::string>{"example-key-1"});
 
   kt::InMemoryWriter writer;
   kt::RunOptions dry;
