@@ -103,7 +103,7 @@ void Scenario::remove(const std::string& label) {
 std::string Scenario::gatewayInput() const {
   Poco::JSON::Array::Ptr records = new Poco::JSON::Array;
   for (const auto& r : otherRecords) records->add(toObject(r));
-  records->add(toObject(pamUser));
+  if (pamUserInRecords) records->add(toObject(pamUser));
   Poco::JSON::Object::Ptr root = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
   root->set("providerRecordUid", "CFG1");
   root->set("resourceRecordUid", "");
@@ -122,7 +122,9 @@ ProcessResult Scenario::runWithStdin(const std::string& stdinData, const std::ve
   argv.insert(argv.end(), args.begin(), args.end());
   argv.insert(argv.end(), {"--plugin-dir", testPluginDir(), "--verbose"});
   argv.insert(argv.end(), extraArgs.begin(), extraArgs.end());
-  return runProcess(argv, stdinData, {{"PATH", "/usr/bin:/bin"}});
+  std::map<std::string, std::string> environment = env;
+  environment["PATH"] = "/usr/bin:/bin";
+  return runProcess(argv, stdinData, environment);
 }
 
 std::vector<std::string> Scenario::stateKeys() const { return lines(dir() / "state"); }

@@ -49,6 +49,10 @@ class Scenario {
   Fields pamUser;                   // PAM User fields (uid USER1, title "Test app")
   std::vector<Fields> otherRecords;  // each with its own "uid" and "title" entries
   std::vector<std::string> args = {"fake"};
+  /// Extra environment for the host (the environment is otherwise only PATH, so nothing leaks in).
+  std::map<std::string, std::string> env;
+  /// Whether the PAM User goes into the Gateway's `records` (false: only the vault has it).
+  bool pamUserInRecords = true;
 
   void set(const std::string& label, const std::string& value);
   void remove(const std::string& label);

@@ -3,6 +3,7 @@
 #include "cli/commands.hpp"
 
 #include "input/gateway_input.hpp"
+#include "input/pam_user.hpp"
 #include "loader/registry.hpp"
 #include "log/logger.hpp"
 #include "log/redactor.hpp"
@@ -61,6 +62,11 @@ int runRotation(const CliOptions& opts) {
     }
     redactor.add(input.newPassword.reveal());
     redactor.add(input.oldPassword.reveal());
+    {
+      ksm::ConfigLocations where;
+      if (!opts.ksmConfig.empty()) where.explicitFile = opts.ksmConfig;
+      resolvePamUser(input, where, logger);
+    }
 
     run = std::make_unique<RunState>(input, redactor, logger);
     run->settings["dry_run"] = opts.dryRun ? "1" : "0";

@@ -173,10 +173,8 @@ void decodeGatewayInput(std::string& raw, GatewayInput& out) {
     util::wipe(pw);
   }
   decodeRecords(obj, out.records);
+  // Not an input error when absent: the record may still be read through KSM (input/pam_user.hpp).
   out.pamUser = out.records.byUid(out.userRecordUid);
-  if (out.pamUser == nullptr)
-    throw InputError("the PAM User record (userRecordUid " + out.userRecordUid + ") is not among the " +
-                     std::to_string(out.records.size()) + " records in 'records'");
 }
 
 }  // namespace keeper_rotate::host

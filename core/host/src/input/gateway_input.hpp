@@ -8,6 +8,7 @@
 #include <keeper_rotate/secret.hpp>
 
 #include <cstddef>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -30,7 +31,10 @@ struct GatewayInput {
   Secret newPassword;
   Secret oldPassword;
   RecordSet records;
-  /// The PAM User record (uid == userRecordUid); points into `records`.
+  /// The vault's copy of the PAM User, read through KSM when `records` lack it (input/pam_user.hpp).
+  std::optional<Record> pamUserFromKsm;
+  /// The PAM User record (uid == userRecordUid): points into `records`, or at `pamUserFromKsm`; null after
+  /// decoding when `records` lack it.
   const Record* pamUser = nullptr;
 
   GatewayInput() = default;
@@ -44,6 +48,7 @@ std::string readStdinBounded(std::size_t cap = kMaxInputBytes);
 std::string readFileBounded(const std::string& path, std::size_t cap = kMaxInputBytes);
 
 /// Decode `raw` (JSON object or base64 of it) into `out`. `raw` is wiped before returning, also on error.
+/// `out.pamUser` stays null when `records` do not hold the PAM User (it is then read through KSM).
 void decodeGatewayInput(std::string& raw, GatewayInput& out);
 
 }  // namespace keeper_rotate::host

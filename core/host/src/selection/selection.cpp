@@ -5,6 +5,7 @@
 #include "selection/host_fields.hpp"
 
 #include <cstring>
+#include <vector>
 
 namespace keeper_rotate::host {
 namespace {
@@ -97,8 +98,11 @@ void prepareRunState(const Selection& s, RunState& run) {
   for (std::size_t i = 0; i < hostFieldCount(); ++i)
     if (hostFields()[i].default_value) run.fieldDefaults.emplace(hostFields()[i].label, hostFields()[i].default_value);
 
-  for (const Record& r : run.input.records.all()) {
-    for (const auto& [key, value] : r.fields()) {
+  std::vector<const Record*> records;
+  for (const Record& r : run.input.records.all()) records.push_back(&r);
+  if (run.input.pamUserFromKsm) records.push_back(&*run.input.pamUserFromKsm);
+  for (const Record* r : records) {
+    for (const auto& [key, value] : r->fields()) {
       const std::string base = baseKey(key);
       bool secret = run.secretLabels.count(key) > 0 || run.secretLabels.count(base) > 0;
       for (const char* k : kWellKnownSecretKeys) secret = secret || key == k || base == k;

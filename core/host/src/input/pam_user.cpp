@@ -1,0 +1,89 @@
+#include "input/pam_user.hpp"
+
+#include "input/json_values.hpp"
+#include "selection/config_error.hpp"
+
+#include <kr_ksm/client.hpp>
+#include <kr_ksm/errors.hpp>
+#include <kr_ksm/record.hpp>
+
+#include <Poco/JSON/Array.h>
+
+#include <map>
+#include <optional>
+#include <utility>
+
+namespace keeper_rotate::host {
+namespace {
+
+std::string stringMember(const Poco::JSON::Object& o, const char* key) {
+  if (!o.has(key) || o.isNull(key)) return {};
+  const Poco::Dynamic::Var v = o.get(key);
+  return v.isString() ? v.extract<std::string>() : std::string();
+}
+
+void addFields(const Poco::JSON::Object& data, const char* section, std::map<std::string, int>& seen, Record& out) {
+  if (!data.has(section) || data.isNull(section)) return;
+  const Poco::JSON::Array::Ptr fields = data.getArray(section);
+  if (!fields) return;
+  for (std::size_t i = 0; i < fields->size(); ++i) {
+    const Poco::JSON::Object::Ptr field = fields->getObject(static_cast<unsigned>(i));
+    if (!field) continue;
+    std::string key = stringMember(*field, "label");
+    if (key.empty()) key = stringMember(*field, "type");
+    if (key.empty()) continue;
+    // The Gateway suffixes repeats with a number right after the name; the first occurrence keeps the bare name.
+    const int n = seen[key]++;
+    if (n > 0) key += std::to_string(n);
+    std::optional<std::string> text;
+    if (field->has("value")) text = json::fieldText(field->get("value"));
+    if (text) out.add(std::move(key), std::move(*text));
+  }
+}
+
+}  // namespace
+
+Record recordFromKsmData(const std::string& uid, const Poco::JSON::Object& data) {
+  Record record(uid, stringMember(data, "title"));
+  std::map<std::string, int> seen;
+  addFields(data, "fields", seen, record);
+  addFields(data, "custom", seen, record);
+  return record;
+}
+
+void resolvePamUser(GatewayInput& in, const ksm::ConfigLocations& where, const Logger& logger) {
+  if (in.pamUser != nullptr) return;
+  const std::string& uid = in.userRecordUid;
+  const std::string notInRecords = "the PAM User record (userRecordUid " + uid + ") is not among the " +
+                                   std::to_string(in.records.size()) + " records in 'records'";
+  std::optional<ksm::Config> config;
+  try {
+    config = ksm::loadConfig(where);
+  } catch (const ksm::KsmError& e) {
+    throw ConfigError("record.missing", notInRecords + ", and it cannot be read through Keeper Secrets Manager: " +
+                                            e.what());
+  }
+  const std::string source = config->source;
+  logger.info(notInRecords + "; reading it through Keeper Secrets Manager (configuration from " + source + ")");
+  try {
+    ksm::ClientOptions options;
+    options.log = [&logger](const std::string& line) { logger.debug(line); };
+    ksm::Client client(std::move(*config), std::move(options));
+    const ksm::Record record = client.getRecord(uid);
+    if (!record.data) throw ksm::KsmError(ksm::KsmError::Kind::Protocol, "ksm.protocol", "record " + uid + " has no data");
+    in.pamUserFromKsm = recordFromKsmData(uid, *record.data);
+    in.pamUser = &*in.pamUserFromKsm;
+    logger.info("PAM User record " + in.pamUser->describe() + " read through Keeper Secrets Manager (revision " +
+                std::to_string(record.revision) + ")");
+  } catch (const ksm::KsmError& e) {
+    if (e.kind() == ksm::KsmError::Kind::NotFound)
+      throw ConfigError("record.missing",
+                        notInRecords + ", and the Keeper Secrets Manager application (configuration from " + source +
+                            ") cannot read it either: share the record (or its shared folder) with that application, "
+                            "or check the uid");
+    throw ConfigError("ksm." + e.code(), notInRecords + ", and reading it through Keeper Secrets Manager failed: " +
+                                             e.what());
+  }
+}
+
+}  // namespace keeper_rotate::host
