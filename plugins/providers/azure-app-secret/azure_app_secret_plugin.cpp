@@ -1,6 +1,7 @@
 // Provider plugin `azure-app-secret`: rotates an Entra ID application's client secret through Microsoft Graph.
 // The logic lives in kr_azure (lib/); this file only registers the metadata of kr_azure/plugin_metadata.hpp (record
-// fields, CONTRACT §3, and the admin credential) and forwards the host's operations.
+// fields as docs/contract.md, "Record fields", lists them, and the admin credential) and forwards the host's
+// operations.
 #include "kr_azure/plugin_metadata.hpp"
 #include "kr_azure/secret_lifecycle.hpp"
 

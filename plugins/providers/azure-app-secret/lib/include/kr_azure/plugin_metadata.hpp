@@ -1,7 +1,7 @@
-// The azure-app-secret provider's metadata: its PAM User record fields (CONTRACT §3) and its admin credential. One
-// table for the plugin (which registers it with the host) and for the tests (which give it to the SDK test kit's
-// in-memory host), so the rules and defaults the host applies are written once: RotationConfig::fromContext reads
-// the fields through the SDK's typed accessors and repeats none of them.
+// The azure-app-secret provider's metadata: its PAM User record fields (docs/contract.md, "Record fields") and its
+// admin credential. One table for the plugin (which registers it with the host) and for the tests (which give it to
+// the SDK test kit's in-memory host), so the rules and defaults the host applies are written once:
+// RotationConfig::fromContext reads the fields through the SDK's typed accessors and repeats none of them.
 #pragma once
 
 #include <keeper_rotate/sdk.hpp>

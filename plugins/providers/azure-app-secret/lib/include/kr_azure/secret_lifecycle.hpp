@@ -32,8 +32,8 @@ struct RotationSettings {
   static RotationSettings fromEnvironment();
 };
 
-/// The PAM User record fields of CONTRACT §3 as read after the host validated them and applied the defaults of
-/// kFields (kr_azure/plugin_metadata.hpp); the rules and defaults live there only.
+/// The PAM User record fields (docs/contract.md, "Record fields") as read after the host validated them and
+/// applied the defaults of kFields (kr_azure/plugin_metadata.hpp); the rules and defaults live there only.
 struct RotationConfig {
   std::string target;  ///< application_object_id as configured (object id or application id)
   int lifetimeDays = 0;
