@@ -105,7 +105,7 @@ TEST_CASE("a PAM User without example_account is refused naming the field, befor
   CHECK(host.totalCallbackCalls() == 0);
 }
 
-TEST_CASE("a writer failing at store makes the provider roll back once; a dry run only validates") {
+TEST_CASE("a writer failing at store makes the provider roll back once, and a dry run only validates") {
   kt::InMemoryHost host;
   setUp(host);
   kt::FailingWriter failing(kt::FailAt::Store);
