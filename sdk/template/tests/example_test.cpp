@@ -3,6 +3,7 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
+#include <keeper_rotate/sdk.hpp>
 #include <keeper_rotate/testing/kit.hpp>
 
 #include <string>
@@ -35,7 +36,52 @@ void setUp(kt::InMemoryHost& host) {
   host.credentials = o.credentials;
 }
 
+// A provider with the mistakes the conformance check is there to catch, compiled into this test and wrapped: a
+// version that is not semver, a validate that changes state, an admin secret in a log line, and a create that does
+// not report the id it made.
+class CarelessProvider final : public keeper_rotate::Provider {
+ public:
+  static constexpr const char* kName = "careless";
+  static constexpr const char* kVersion = "1.0";
+  static constexpr const char* kDescription = "Shows what the conformance check reports";
+  static constexpr kr_field_spec kFields[] = {
+      keeper_rotate::Field::input("example_account").required().describe("Account whose credential is rotated"),
+      keeper_rotate::Field::output("example_key_id").describe("Id of the new credential"),
+  };
+  static constexpr const char* kCredentialScheme = "example-client-secret";
+  static constexpr kr_credential_part kCredentialParts[] = {
+      keeper_rotate::CredentialPart::named("client_id").describe("the admin app's client id"),
+      keeper_rotate::CredentialPart::named("client_secret").secret().describe("a client secret of the admin app"),
+  };
+  void validate(keeper_rotate::Context& ctx) override {
+    ctx.putResult("example_key_id", "made-during-validate", false);
+    ctx.debug("signing in with " + std::string(ctx.credential("client_secret").value_or("")));
+  }
+  void create(keeper_rotate::Context& ctx) override { ctx.putResult("example_key_id", "careless-key-1", false); }
+  void prove(keeper_rotate::Context&) override {}
+  void retire(keeper_rotate::Context&) override {}
+  void rollback(keeper_rotate::Context&) override {}
+};
+
 }  // namespace
+
+KEEPER_ROTATE_REGISTER_PROVIDER(CarelessProvider)
+
+TEST_CASE("the conformance check names each mistake of a careless provider") {
+  const kt::Plugin careless = kt::wrap(keeper_rotate_plugin_v1());
+  kt::ConformanceOptions o = options();
+  const kt::Report report = kt::checkConformance(careless, o);
+  INFO(report.text());
+  CHECK_FALSE(report.ok());
+  CHECK(report.failed("metadata"));
+  CHECK(report.failed("validate-no-mutation"));
+  CHECK(report.failed("no-secret-in-output"));
+  CHECK(report.failed("rotation"));
+  CHECK(report.failed("rollback-on-writer-failure"));
+  CHECK_FALSE(report.failed("required-fields"));  // the kit's own validation still refuses a record without it
+  CHECK(report.text().find("version '1.0' is not MAJOR.MINOR.PATCH") != std::string::npos);
+  CHECK(report.text().find(kAdminSecret) == std::string::npos);  // findings never repeat a secret
+}
 
 TEST_CASE("the example provider passes the kit's conformance check") {
   const kt::Report report = kt::checkConformance(plugin(), options());
