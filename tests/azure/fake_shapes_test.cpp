@@ -1,5 +1,5 @@
-// fake-entra's wire shapes that the official JS clients do not look at closely (reference/azure-graph.md §1.3,
-// §1.4, §2.6, §6): token error body fields and formats, Graph headers, innerError.date, 401 WWW-Authenticate,
+// fake-entra's wire shapes that the official JS clients do not look at closely (docs/azure-graph.md §2.2, §2.3, §3.5,
+// §3.6, §10): token error body fields and formats, Graph headers, innerError.date, 401 WWW-Authenticate,
 // TooManyAppPasswords details, $select.
 #include "fixture.hpp"
 

@@ -47,7 +47,7 @@ std::string readVector(const std::string& name) {
   return s;
 }
 
-// reference §7.7 ECIES vector
+// ECIES vector (docs/ksm-protocol.md §10)
 const char* kServerPub =
     "046bf85d5fe84598b10ca6199ec09ccd7d35dcd7195fdd1dc7737a0c67006ef251b952f25eec1deed1fca191838990466357d314adfb7e9760b8d9afc8f39a95ad";
 const char* kEphPub =

@@ -183,7 +183,7 @@ GraphClient::Removed GraphClient::removePassword(const std::string& objectId, co
     call("POST", "/applications/" + objectId + "/removePassword", body.str(), Kind::Remove);
     return Removed::Now;
   } catch (const GraphError& e) {
-    // Every peer treats this as "already gone"; some fakes answer 404 instead (reference §2.3, §8.1).
+    // Every peer treats this as "already gone"; some fakes answer 404 instead (docs/azure-graph.md §3.4).
     if (contains(e.graphMessage, "No password credential found")) return Removed::AlreadyGone;
     throw;
   }

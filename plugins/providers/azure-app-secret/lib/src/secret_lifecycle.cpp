@@ -159,7 +159,7 @@ void SecretLifecycle::validate(Context& ctx) {
 }
 
 std::vector<std::string> SecretLifecycle::findStrays(Context& ctx, bool waitForLaggingReads) {
-  // Reads can lag writes (reference §2.9), so look more than once before concluding nothing was added.
+  // Reads can lag writes (docs/azure-graph.md §6.3), so look more than once before concluding nothing was added.
   const int reads = waitForLaggingReads ? 3 : 1;
   std::vector<std::string> strays;
   for (int i = 0; i < reads && strays.empty(); ++i) {
@@ -179,8 +179,8 @@ std::vector<std::string> SecretLifecycle::findStrays(Context& ctx, bool waitForL
 bool SecretLifecycle::removeKey(Context& ctx, const std::string& keyId, bool confirmGone) {
   auto outcome = graph_->removePassword(target_.id, keyId);
   if (outcome == GraphClient::Removed::Now || !confirmGone) return true;
-  // "No password credential found" also appears transiently right after addPassword (reference §2.3): look, and
-  // try again while the key is still listed.
+  // "No password credential found" also appears transiently right after addPassword (docs/azure-graph.md §3.4, §6.3):
+  // look, and try again while the key is still listed.
   for (int i = 1; i <= 3; ++i) {
     auto app = graph_->getById(target_.id);
     const bool listed = app && std::any_of(app->passwords.begin(), app->passwords.end(),

@@ -1,5 +1,5 @@
-// Which token authority and Graph root a run talks to (CONTRACT §3 azure_cloud / azure_authority_host /
-// azure_graph_endpoint; reference/azure-graph.md §1.1).
+// Which token authority and Graph root a run talks to (azure_cloud / azure_authority_host /
+// azure_graph_endpoint; docs/azure-graph.md §1.1-§1.2).
 #pragma once
 
 #include <string>

@@ -1,7 +1,8 @@
-// Microsoft Graph calls on one application's password credentials (reference/azure-graph.md §2), with the retry
-// rules of §2.7: 429/503/504 (Retry-After honoured), 400 "concurrent requests", 409, and 404 after a write of this
-// run are retried within the policy; everything else fails fast as a GraphError. addPassword is never repeated
-// here: when its outcome is unknown it throws AddOutcomeUnknown and the caller reconciles (see secret_lifecycle).
+// Microsoft Graph calls on one application's password credentials (docs/azure-graph.md §3), with the retry rules of
+// docs/azure-graph.md §5.1: 429/503/504 (Retry-After honoured), 400 "concurrent requests", 409, and 404 after a write
+// of this run are retried within the policy; everything else fails fast as a GraphError. addPassword is never
+// repeated here: when its outcome is unknown it throws AddOutcomeUnknown and the caller reconciles (see
+// secret_lifecycle).
 #pragma once
 
 #include "kr_azure/retry_policy.hpp"

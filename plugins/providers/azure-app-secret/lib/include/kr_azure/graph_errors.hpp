@@ -1,4 +1,4 @@
-// Graph failures as admin-actionable keeper_rotate::Errors (reference/azure-graph.md §2.6, §2.10, §2.11, §3).
+// Graph failures as admin-actionable keeper_rotate::Errors (docs/azure-graph.md §3.5, §4, §7, §8).
 #pragma once
 
 #include "kr_azure/graph_client.hpp"

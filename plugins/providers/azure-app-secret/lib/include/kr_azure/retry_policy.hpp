@@ -1,4 +1,4 @@
-// Bounded retry with exponential backoff and jitter, honouring Retry-After (reference/azure-graph.md §2.7).
+// Bounded retry with exponential backoff and jitter, honouring Retry-After (docs/azure-graph.md §5.2).
 #pragma once
 
 #include <chrono>

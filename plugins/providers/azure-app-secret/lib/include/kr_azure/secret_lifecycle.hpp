@@ -1,6 +1,6 @@
-// The azure-app-secret rotation steps (CONTRACT §5) over the token and Graph clients: validate, create, prove,
-// retire, rollback. The plugin class is a thin shell over this; tests drive it directly through a
-// keeper_rotate::Context backed by a test host table.
+// The azure-app-secret rotation steps (docs/contract.md, "The rotation, in order") over the token and Graph clients:
+// validate, create, prove, retire, rollback. The plugin class is a thin shell over this; tests drive it directly
+// through a keeper_rotate::Context backed by a test host table.
 #pragma once
 
 #include "kr_azure/cloud.hpp"
@@ -24,7 +24,7 @@ namespace kr_azure {
 struct RotationSettings {
   keeper_rotate::https::Options http;
   RetryPolicy retry;
-  std::chrono::milliseconds proveInterval{1000};  ///< "about a second apart" (CONTRACT §3 verify_successes)
+  std::chrono::milliseconds proveInterval{1000};  ///< "about a second apart" (verify_successes)
   Sleeper sleeper = realSleeper();
 
   /// Defaults, adjusted by KEEPER_ROTATE_AZURE_VERIFY_INTERVAL_MS and KEEPER_ROTATE_AZURE_RETRY_BASE_MS

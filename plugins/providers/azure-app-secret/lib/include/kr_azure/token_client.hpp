@@ -1,4 +1,4 @@
-// Client-credentials token requests against {authority}/{tenant}/oauth2/v2.0/token (reference/azure-graph.md §1),
+// Client-credentials token requests against {authority}/{tenant}/oauth2/v2.0/token (docs/azure-graph.md §2),
 // and the translation of token errors into messages an admin can act on.
 #pragma once
 
