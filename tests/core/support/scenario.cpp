@@ -1,6 +1,9 @@
 #include "scenario.hpp"
 
+#include "json_schema.hpp"
 #include "util/encoding.hpp"
+
+#include <doctest/doctest.h>
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
@@ -124,7 +127,9 @@ ProcessResult Scenario::runWithStdin(const std::string& stdinData, const std::ve
   argv.insert(argv.end(), extraArgs.begin(), extraArgs.end());
   std::map<std::string, std::string> environment = env;
   environment["PATH"] = "/usr/bin:/bin";
-  return runProcess(argv, stdinData, environment);
+  ProcessResult r = runProcess(argv, stdinData, environment);
+  checkSummarySchema(r);
+  return r;
 }
 
 std::vector<std::string> Scenario::stateKeys() const { return lines(dir() / "state"); }
@@ -142,6 +147,28 @@ std::vector<std::string> Scenario::forbidden() const {
   }
   return all;
 }
+
+namespace {
+std::size_t validatedSummaries = 0;
+}
+
+std::vector<std::string> summarySchemaErrors(const ProcessResult& r) {
+  std::string text = r.out;
+  if (!text.empty() && text.back() == '\n') text.pop_back();
+  const auto nl = text.rfind('\n');
+  return summarySchema().errorsInText(nl == std::string::npos ? text : text.substr(nl + 1));
+}
+
+void checkSummarySchema(const ProcessResult& r) {
+  if (r.out.empty()) return;  // usage errors print no summary line
+  const auto errors = summarySchemaErrors(r);
+  std::string all;
+  for (const auto& e : errors) all += "\n  " + e;
+  CHECK_MESSAGE(errors.empty(), "summary line does not match docs/summary.schema.json:" << all << "\n" << r.out);
+  ++validatedSummaries;
+}
+
+std::size_t summariesValidated() { return validatedSummaries; }
 
 Poco::JSON::Object::Ptr summaryOf(const ProcessResult& r) {
   std::string text = r.out;

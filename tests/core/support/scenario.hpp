@@ -76,6 +76,13 @@ class Scenario {
 
 /// The summary line (last stdout line) parsed; throws when it is not exactly one JSON object line.
 Poco::JSON::Object::Ptr summaryOf(const ProcessResult& r);
+/// Violations of docs/summary.schema.json by the last stdout line of `r`.
+std::vector<std::string> summarySchemaErrors(const ProcessResult& r);
+/// A doctest check that r's summary line (if it printed one) matches the schema. Every Scenario run calls it, so
+/// every summary these tests produce is validated.
+void checkSummarySchema(const ProcessResult& r);
+/// How many summary lines checkSummarySchema has validated in this process.
+std::size_t summariesValidated();
 /// The first forbidden string found in r's stdout or stderr, or "" if none.
 std::string findLeak(const ProcessResult& r, const std::vector<std::string>& forbidden);
 

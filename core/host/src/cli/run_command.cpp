@@ -53,6 +53,7 @@ int runRotation(const CliOptions& opts) {
   std::unique_ptr<PluginInstance> provider, writer;
 
   Outcome outcome;
+  SummaryTarget target;
   try {
     if (!attachedFile.empty())
       logger.debug("attached file '" + attachedFile + "' is not used by keeper-rotate; ignored");
@@ -76,6 +77,7 @@ int runRotation(const CliOptions& opts) {
 
     const Selection selection = selectPlugins(registry, providerName, *input.pamUser, logger);
     writerName = selection.writer->name;
+    target = summaryTarget(selection.provider->fields, *input.pamUser);
     prepareRunState(selection, *run);
     validateSelection(selection, *input.pamUser);
     logger.info("rotating with " + selection.provider->origin() + " and " + selection.writer->origin() +
@@ -109,7 +111,8 @@ int runRotation(const CliOptions& opts) {
   provider.reset();
   writer.reset();
 
-  SummaryInput si{outcome, providerName, writerName, opts.dryRun, run.get(), msSince(start)};
+  SummaryInput si{outcome, providerName, writerName, opts.dryRun, run.get(), msSince(start), input.userRecordUid,
+                  target};
   printSummary(summaryLine(si, redactor));
   return outcome.exitCode;
 }

@@ -2,7 +2,12 @@
 
 #include "util/encoding.hpp"
 
+#include <cstring>
 #include <unistd.h>
+
+#ifndef KR_VERSION
+#define KR_VERSION "0.0.0"
+#endif
 
 namespace keeper_rotate::host {
 namespace {
@@ -42,12 +47,30 @@ class JsonLine {
 
 }  // namespace
 
+SummaryTarget summaryTarget(const std::vector<kr_field_spec>& providerFields, const Record& pamUser) {
+  for (const kr_field_spec& f : providerFields) {
+    const bool wanted = (f.flags & KR_FIELD_INPUT) && (f.flags & KR_FIELD_REQUIRED) && !(f.flags & KR_FIELD_SECRET) &&
+                        !(f.flags & KR_FIELD_OTHER_RECORD) && !(f.type && std::strcmp(f.type, "secret") == 0);
+    if (!wanted || f.label == nullptr) continue;
+    const std::string* value = pamUser.find(f.label);
+    if (value == nullptr || value->empty()) return {};
+    return {f.label, *value};
+  }
+  return {};
+}
+
 std::string summaryLine(const SummaryInput& in, const Redactor& redactor) {
   const Outcome& o = in.outcome;
   JsonLine j(redactor);
+  // Correlation keys first: a Gateway log line is matched to its record and to the build that wrote it.
+  j.num("schemaVersion", kSummarySchemaVersion);
+  j.str("toolVersion", KR_VERSION);
   j.str("status", o.status);
   j.num("exitCode", o.exitCode);
   j.str("provider", in.provider);
+  j.optStr("userRecordUid", in.userRecordUid);
+  j.optStr("target", in.target.value);
+  j.optStr("targetField", in.target.value.empty() ? std::string() : in.target.field);
   j.optStr("credentialSource", o.credentialSource);
   j.optStr("writer", in.writer);
   j.boolean("dryRun", in.dryRun);
