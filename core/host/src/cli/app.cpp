@@ -35,6 +35,8 @@ void HostApp::defineOptions(Poco::Util::OptionSet& options) {
   options.addOption(Option("log-format", "", "log lines on stderr as text (default) or json").argument("FORMAT"));
   options.addOption(Option("verbose", "v", "also log debug lines"));
   options.addOption(Option("json", "", "plugins list/describe: print JSON"));
+  options.addOption(
+      Option("format", "", "template pam-user: csv (default, Keeper Commander's CSV import) or json").argument("FORMAT"));
   options.addOption(Option("token", "", "ksm init: one-time access token, optionally REGION:TOKEN").argument("TOKEN"));
   options.addOption(Option("hostname", "", "ksm init: Keeper host name (overrides the token's region)").argument("HOST"));
   options.addOption(Option("out", "", "ksm init: configuration file to write (mode 0600)").argument("FILE"));
@@ -54,6 +56,7 @@ void HostApp::handleOption(const std::string& name, const std::string& value) {
   else if (name == "dry-run") opts_.dryRun = true;
   else if (name == "verbose") opts_.verbose = true;
   else if (name == "json") opts_.json = true;
+  else if (name == "format") opts_.format = value;
   else if (name == "token") opts_.token = value;
   else if (name == "hostname") opts_.hostname = value;
   else if (name == "out") opts_.out = value;
@@ -81,7 +84,8 @@ void HostApp::printHelp() const {
                "  keeper-rotate --dry-run <provider> [options]         validate and print the plan only\n"
                "  keeper-rotate plugins list [--json]\n"
                "  keeper-rotate plugins describe NAME [--json]         NAME or KIND/NAME\n"
-               "  keeper-rotate template pam-user <provider>           CSV for Keeper's record import\n"
+               "  keeper-rotate template pam-user <provider> [--format csv|json]\n"
+               "                                                       a PAM User record for Keeper's import\n"
                "  keeper-rotate ksm init --token [REGION:]TOKEN [--hostname HOST] --out FILE\n"
                "                [--server-public-key-id N --server-public-key B64]\n\n"
                "plugin directories, first match wins: every --plugin-dir, KEEPER_ROTATE_PLUGIN_PATH (colon-separated),\n"
@@ -123,6 +127,7 @@ int HostApp::dispatch() {
                               opts_.serverPublicKeyId || !opts_.serverPublicKey.empty();
   if (pos[0] == "ksm") return runKsmCommand(opts_);
   if (ksmInitOptions) throw UsageError("--token, --hostname, --out and --server-public-key* belong to 'ksm init'");
+  if (!opts_.format.empty() && pos[0] != "template") throw UsageError("--format belongs to 'template pam-user'");
   if (pos[0] == "plugins") return runPluginsCommand(opts_);
   if (opts_.json) throw UsageError("--json belongs to 'plugins list' and 'plugins describe'");
   if (pos[0] == "template") return runTemplateCommand(opts_);

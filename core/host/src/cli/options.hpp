@@ -19,6 +19,7 @@ struct CliOptions {
   LogFormat logFormat = LogFormat::Text;
   bool verbose = false;
   bool json = false;
+  std::string format;  // template pam-user: csv (default) or json
   bool help = false;
   bool version = false;
   // ksm init

@@ -13,6 +13,7 @@ void Record::add(std::string key, std::string value) {
     util::wipe(value);
     return;
   }
+  if (isTemplateEmptyMarker(value)) value.clear();
   fields_.emplace_back(std::move(key), std::move(value));
 }
 

@@ -10,6 +10,24 @@
 
 namespace keeper_rotate::host {
 
+/// Values written by `keeper-rotate template pam-user` (cli/template_command.cpp). Keeper's importers keep a custom
+/// field only when it has a value, so the template fills every field: a required input without a default gets a
+/// placeholder starting with kTemplatePlaceholderPrefix, which field validation rejects until it is replaced; an
+/// optional input without a default gets kTemplateNotSet and an output gets kTemplateSetByRun, and both read as an
+/// empty value (the field exists, it holds nothing yet), so defaults apply and the run fills the outputs.
+inline constexpr const char* kTemplatePlaceholderPrefix = "REPLACE-ME";
+inline constexpr const char* kTemplateNotSet = "(not set)";
+inline constexpr const char* kTemplateSetByRun = "(set by keeper-rotate)";
+
+/// Whether `value` is one of the template's "nothing here yet" values.
+inline bool isTemplateEmptyMarker(std::string_view value) {
+  return value == kTemplateNotSet || value == kTemplateSetByRun;
+}
+/// Whether `value` is still the template's placeholder for a required input.
+inline bool isTemplatePlaceholder(std::string_view value) {
+  return value.substr(0, std::string_view(kTemplatePlaceholderPrefix).size()) == kTemplatePlaceholderPrefix;
+}
+
 class Record {
  public:
   Record() = default;
@@ -26,6 +44,7 @@ class Record {
 
   /// Add a field as the Gateway named it. A repeated key keeps the first value (the Gateway itself suffixes
   /// duplicates with a number, so a true repeat means malformed input; the first is what a reader sees first).
+  /// A template marker (isTemplateEmptyMarker) is stored as an empty value.
   void add(std::string key, std::string value);
 
   /// Exact, case-sensitive lookup by label (or by field type for unlabelled fields). nullptr when absent.

@@ -27,6 +27,13 @@ void validateFields(const Record& pamUser, const kr_field_spec* fields, std::siz
                                                     : std::string()));
       continue;  // the default (if any) is metadata, trusted as declared
     }
+    // Before the value rules: "still the placeholder" says what to do, "not a UUID" would not.
+    if (isTemplatePlaceholder(*value))
+      throw ConfigError("field.placeholder",
+                        where + " still holds the import template's placeholder; replace it with the real value" +
+                            (spec.description && *spec.description ? std::string(" (") + spec.description + ")"
+                                                                   : std::string()) +
+                            " (read by " + origin + ")");
     if (auto problem = checkFieldValue(spec, *value))
       throw ConfigError("field.invalid", where + " " + *problem + " (read by " + origin + ")");
   }
