@@ -1,6 +1,6 @@
 // Known-answer tests for the KSM crypto layer: bit-for-bit where the construction is deterministic (fixed keys
-// and IVs), verification-only for ECDSA (randomised), round trips otherwise. Vectors: reference
-// keeper-gateway-and-ksm.md §7 (independent Node/Python implementations) and tests/ksm/vectors.
+// and IVs), verification-only for ECDSA (randomised), round trips otherwise. Vectors: docs/ksm-protocol.md §10
+// (independent Node/Python implementations) and tests/ksm/vectors.
 #include <doctest/doctest.h>
 
 #include <kr_ksm/base64.hpp>
