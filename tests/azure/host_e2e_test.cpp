@@ -3,7 +3,8 @@
 // child's environment) or the attached admin record, and the stdout writer: a rehearsal.
 #include "fixture.hpp"
 
-#include <Poco/Base64Encoder.h>
+#include <keeper_rotate/text.hpp>
+
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -25,14 +26,7 @@ using namespace azure_test;
 
 namespace {
 
-std::string base64(const std::string& raw) {
-  std::ostringstream out;
-  Poco::Base64Encoder enc(out);
-  enc.rdbuf()->setLineLength(0);
-  enc << raw;
-  enc.close();
-  return out.str();
-}
+std::string base64(const std::string& raw) { return keeper_rotate::text::encodeBase64(raw); }
 
 std::string json(const Poco::JSON::Object& o) {
   std::ostringstream out;

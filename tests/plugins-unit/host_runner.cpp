@@ -46,7 +46,7 @@ bool HostRun::summaryIsNull(const std::string& key) const {
 HostRun runHost(const std::vector<std::string>& args, const std::string& stdinData,
                 const std::map<std::string, std::string>& env) {
   // The child inherits the test's environment; strip what could change which credential source answers.
-  for (const char* name : {"AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "KSM_CONFIG",
+  for (const char* name : {"AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "KSM_CONFIG", "GATEWAY_CONFIG",
                            "KEEPER_ROTATE_PLUGIN_PATH"})
     unsetenv(name);
   Poco::Process::Env childEnv(env.begin(), env.end());

@@ -1,6 +1,7 @@
 #include "support/host_process.hpp"
 
-#include <Poco/Base64Encoder.h>
+#include <keeper_rotate/text.hpp>
+
 #include <Poco/JSON/Object.h>
 
 #include <cerrno>
@@ -105,13 +106,6 @@ std::string gatewayInputJson(const std::string& userUid, const std::vector<std::
   std::string array = "[";
   for (std::size_t i = 0; i < records.size(); ++i) array += (i ? "," : "") + records[i];
   array += "]";
-  std::ostringstream b64;
-  {
-    Poco::Base64Encoder enc(b64);
-    enc.rdbuf()->setLineLength(0);
-    enc << array;
-    enc.close();
-  }
   Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
   o.set("providerRecordUid", "AbiConfigUid0000000001");
   o.set("resourceRecordUid", "");
@@ -119,7 +113,7 @@ std::string gatewayInputJson(const std::string& userUid, const std::vector<std::
   o.set("newPassword", "gateway-generated-password-unused");
   o.set("oldPassword", "");
   o.set("user", "legacy-api");
-  o.set("records", b64.str());
+  o.set("records", keeper_rotate::text::encodeBase64(array));
   std::ostringstream text;
   o.stringify(text);
   return text.str();
