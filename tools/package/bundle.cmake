@@ -78,8 +78,13 @@ foreach(lib IN LISTS resolved)
   endif()
 endforeach()
 
-# 3. Copy them under their soname, each with run path $ORIGIN (a library's own NEEDED entries are searched in its
-#    own run path, not the program's). Note the Debian package of each, for NOTICE and the licence texts.
+# 3. Copy them under their soname, each with run path $ORIGIN. Note the Debian package of each, for NOTICE and the
+#    licence texts.
+#    Every run path in the bundle is a DT_RPATH (--force-rpath), not a DT_RUNPATH: the dynamic linker searches
+#    DT_RPATH before LD_LIBRARY_PATH, DT_RUNPATH after it. A parent process that exports LD_LIBRARY_PATH with its
+#    own libssl.so.3 or libcrypto.so.3 (as frozen Python programs do for their children) would otherwise have
+#    keeper-rotate load that OpenSSL instead of the bundled one. Each file still gets a run path of its own, so the
+#    libraries find each other however they were loaded (a plugin's dlopen included).
 set(notice_rows "")
 set(sources "")
 foreach(lib IN LISTS bundled)
@@ -87,7 +92,7 @@ foreach(lib IN LISTS bundled)
   file(REAL_PATH "${lib}" real)
   file(COPY_FILE "${real}" "${root}/lib/${name}")
   file(CHMOD "${root}/lib/${name}" PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
-  kr_run("${KR_PATCHELF}" --set-rpath "$ORIGIN" "${root}/lib/${name}")
+  kr_run("${KR_PATCHELF}" --force-rpath --set-rpath "$ORIGIN" "${root}/lib/${name}")
   # With merged /usr, dpkg knows a library under one of its two names only.
   set(pkg "")
   string(REGEX REPLACE "^/usr/" "/" unmerged "${real}")
@@ -114,9 +119,9 @@ foreach(lib IN LISTS bundled)
 endforeach()
 
 # 4. Run paths of our own ELF files.
-kr_run("${KR_PATCHELF}" --set-rpath "$ORIGIN/../lib" "${root}/libexec/keeper-rotate")
+kr_run("${KR_PATCHELF}" --force-rpath --set-rpath "$ORIGIN/../lib" "${root}/libexec/keeper-rotate")
 foreach(plugin IN LISTS plugins)
-  kr_run("${KR_PATCHELF}" --set-rpath "$ORIGIN/../.." "${plugin}")
+  kr_run("${KR_PATCHELF}" --force-rpath --set-rpath "$ORIGIN/../.." "${plugin}")
 endforeach()
 
 # 5. No SDK in the bundle (see the top of this file).

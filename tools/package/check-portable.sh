@@ -3,7 +3,8 @@
 #   1. every ELF file it ships needs at most GLIBC_2.34, GLIBCXX_3.4.29 and CXXABI_1.3.13 (objdump -T): what
 #      Rocky/RHEL 9 (glibc 2.34, GCC 11) provide;
 #   2. it ships none of the libraries the target system must provide (glibc, libstdc++, libgcc_s, zlib, expat);
-#   3. ldd resolves every library of every ELF file, Poco, OpenSSL and PCRE inside the bundle's lib/;
+#   3. ldd resolves every library of every ELF file, Poco, OpenSSL and PCRE inside the bundle's lib/; every ELF
+#      file has a $ORIGIN-relative DT_RPATH (searched before LD_LIBRARY_PATH) that leads to lib/, and no DT_RUNPATH;
 #   4. the unpacked bundle runs the demo (tools/demo/run-demo.sh) with the system's Poco, OpenSSL and PCRE out of
 #      reach: every keeper-rotate run happens in a private mount namespace in which /dev/null is bind-mounted over
 #      each of those library files and an empty tmpfs over /usr/lib/ssl (Debian's OpenSSL directory, which EL9
@@ -65,6 +66,18 @@ for f in "${elves[@]}"; do
   done < <(grep '=>' <<<"$out")
 done
 ldd "$bundle/libexec/keeper-rotate" | sed "s|$bundle|<bundle>|"
+for f in "${elves[@]}"; do
+  dyn=$(readelf -d "$f")
+  rpath=$(sed -n 's/.*(RPATH).*\[\(.*\)\]$/\1/p' <<<"$dyn")
+  grep -q '(RUNPATH)' <<<"$dyn" && fail "${f#"$bundle"/} has a DT_RUNPATH (LD_LIBRARY_PATH would come first)"
+  case $rpath in
+    '$ORIGIN'|'$ORIGIN/'*) ;;
+    *) fail "${f#"$bundle"/}: DT_RPATH '${rpath}' is not \$ORIGIN-relative"; continue ;;
+  esac
+  [ "$(readlink -f "$(dirname "$f")/${rpath#\$ORIGIN}")" = "$bundle/lib" ] ||
+    fail "${f#"$bundle"/}: DT_RPATH '$rpath' does not lead to lib/"
+  printf '%-52s %s\n' "${f#"$bundle"/}" "$rpath"
+done
 [ $failed -eq 0 ] && echo "ok: ${#elves[@]} ELF files"
 
 say "4. the demo, every keeper-rotate run in a mount namespace without the system's Poco, OpenSSL and PCRE"
@@ -98,6 +111,14 @@ if "$work/isolated" "$bundle/bin/keeper-rotate" --version > "$work/bundle.out" 2
   echo "ok: the bundle starts there: $(head -n1 "$work/bundle.out")"
 else
   fail "the bundle does not start in the namespace: $(cat "$work/bundle.out")"
+fi
+# A parent that exports LD_LIBRARY_PATH with other copies of these libraries (here: the hidden system ones) must
+# not take the bundle's place: DT_RPATH comes first.
+if LD_LIBRARY_PATH=$(dirname "$(head -n1 "$work/hide.list")") \
+   "$work/isolated" "$bundle/bin/keeper-rotate" --version > "$work/ldpath.out" 2>&1; then
+  echo "ok: the bundle starts there with LD_LIBRARY_PATH naming the system's library directory"
+else
+  fail "with LD_LIBRARY_PATH set, the bundle does not start in the namespace: $(cat "$work/ldpath.out")"
 fi
 if "$work/isolated" "$bundle/bin/keeper-rotate" plugins list > "$work/plugins.out" 2>&1; then
   echo "ok: plugins list in the namespace:"; sed 's/^/    /' "$work/plugins.out"
