@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # check-deb.sh DEB — checks the Debian package made by `cpack` (cmake/Packaging.cmake) without installing it:
 #   1. its control data (dpkg-deb -I): Depends names Debian's Poco and OpenSSL runtime packages;
-#   2. its files (dpkg-deb -c): the program, the six first-party plugins and the LICENSE under /usr, and no
-#      bundled Poco or OpenSSL;
+#   2. its files (dpkg-deb -c): the program, the six first-party plugins, the man page and the LICENSE under
+#      /usr, and no bundled Poco or OpenSSL;
 #   3. it would install here, changing nothing: apt-get --simulate resolves its dependencies (dpkg --dry-run alone
 #      does not check them), dpkg --dry-run -i its unpacking;
 #   4. unpacked into a scratch root (dpkg-deb -x), the program runs with the system's libraries and finds its
@@ -26,7 +26,7 @@ done
 
 say "2. files"
 dpkg-deb -c "$deb" | awk '{print $NF}' > "$work/files"
-for f in ./usr/bin/keeper-rotate ./usr/share/doc/keeper-rotate/LICENSE \
+for f in ./usr/bin/keeper-rotate ./usr/share/doc/keeper-rotate/LICENSE ./usr/share/man/man1/keeper-rotate.1 \
          ./usr/lib/keeper-rotate/plugins/{provider-azure-app-secret,source-attached-record,source-env,source-pam-config,writer-ksm,writer-stdout}.so; do
   grep -qxF "$f" "$work/files" || fail "the package lacks $f"
 done
