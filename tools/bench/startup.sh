@@ -1,5 +1,5 @@
 #!/bin/sh
-# Start-up time of keeper-rotate: a --dry-run with the fake provider (tests/fake-provider), which decodes the
+# Start-up time of keeper-rotate: a --dry-run with the fake provider (tests/support/plugins), which decodes the
 # input, loads provider + writer + credential source, validates fields and runs the validate stage, prints the
 # summary and exits. Prints figures only; it asserts nothing (no timing assertions in tests).
 #
@@ -8,7 +8,7 @@ set -eu
 build=$(cd "${1:-build}" && pwd)
 runs=${2:-200}
 bin="$build/bin/keeper-rotate"
-plugins="$build/tests/plugins"
+plugins="$build/tests/test-plugins"
 [ -x "$bin" ] && [ -f "$plugins/provider-fake.so" ] || {
   echo "build keeper-rotate and kr_test_plugins in $build first" >&2
   exit 2

@@ -25,7 +25,7 @@ using keeper_rotate::testing::Plugin;
 using Record = std::map<std::string, std::string>;
 
 /// Path of a first-party plugin in the build tree, e.g. pluginPath("source", "env"). The directory is the macro
-/// KR_TEST_PLUGIN_DIR of the including target (tests/ksm uses this header with the same macro name).
+/// KR_TEST_PLUGIN_DIR of the including target (every area that uses this header defines the same macro name).
 inline std::string pluginPath(const std::string& kind, const std::string& name) {
   return std::string(KR_TEST_PLUGIN_DIR) + "/" + kind + "-" + name + ".so";
 }

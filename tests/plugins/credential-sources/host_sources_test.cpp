@@ -1,5 +1,5 @@
 // The first-party credential sources and the stdout writer inside the real keeper-rotate host, driven like the
-// Gateway drives it, with the test provider `fake` (tests/fake-provider: keys in a state file). Every run's stdout
+// Gateway drives it, with the test provider `fake` (tests/support/plugins: keys in a state file). Every run's stdout
 // and stderr are scanned for every secret value involved.
 #include "host_runner.hpp"
 

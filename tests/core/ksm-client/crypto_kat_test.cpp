@@ -1,6 +1,6 @@
 // Known-answer tests for the KSM crypto layer: bit-for-bit where the construction is deterministic (fixed keys
 // and IVs), verification-only for ECDSA (randomised), round trips otherwise. Vectors: docs/ksm-protocol.md §10
-// (independent Node/Python implementations) and tests/ksm/vectors.
+// (independent Node/Python implementations) and tests/core/ksm-client/vectors.
 #include <doctest/doctest.h>
 
 #include <kr_ksm/base64.hpp>
