@@ -93,27 +93,4 @@ std::string gatewayInputLine(const std::string& userUid, const std::string& conf
   return base64(gatewayInputJson(userUid, configUid, records)) + "\n";
 }
 
-ScratchDir::ScratchDir() {
-  std::string pattern = std::string(KR_TEST_SCRATCH_ROOT) + "/host-XXXXXX";
-  std::filesystem::create_directories(KR_TEST_SCRATCH_ROOT);
-  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed under " KR_TEST_SCRATCH_ROOT);
-  path_ = pattern;
-}
-
-ScratchDir::~ScratchDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
-void ScratchDir::write(const std::string& name, const std::string& content) const {
-  std::ofstream(file(name)) << content;
-}
-
-std::string ScratchDir::read(const std::string& name) const {
-  std::ifstream in(file(name));
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 }  // namespace kr_test

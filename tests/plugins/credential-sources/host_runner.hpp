@@ -2,6 +2,8 @@
 // and captures its exit code, stdout and stderr.
 #pragma once
 
+#include "scratch_dir.hpp"
+
 #include <map>
 #include <string>
 #include <vector>
@@ -32,20 +34,10 @@ std::string gatewayInputLine(const std::string& userUid, const std::string& conf
 /// Standard base64 without line breaks.
 std::string base64(const std::string& in);
 
-/// A fresh directory under the build tree's temp area, removed with the object.
-class ScratchDir {
+/// A fresh directory under this area's scratch root, removed with the object.
+class ScratchDir : public kr_test_support::ScratchDir {
  public:
-  ScratchDir();
-  ~ScratchDir();
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-  void write(const std::string& name, const std::string& content) const;
-  std::string read(const std::string& name) const;
-
- private:
-  std::string path_;
+  ScratchDir() : kr_test_support::ScratchDir(KR_TEST_SCRATCH_ROOT, "host") {}
 };
 
 }  // namespace kr_test

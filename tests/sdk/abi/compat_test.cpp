@@ -57,7 +57,7 @@ HostRun rehearse(const ScratchDir& dir, const std::string& pluginDir, const std:
   const std::string config = "{\"uid\":\"AbiConfigUid0000000001\",\"title\":\"Local Network\"}";
   dir.write("input.json", kr_abi_test::gatewayInputJson(kUserUid, {config, pamUser}));
   // --verbose: the fixtures log their new secret at debug level; it must reach stderr only redacted.
-  return runHost({"--verbose", "--plugin-dir", pluginDir, provider, "--input", dir.file("input.json").string()});
+  return runHost({"--verbose", "--plugin-dir", pluginDir, provider, "--input", dir.file("input.json")});
 }
 
 void checkRehearsed(const HostRun& run, const std::string& provider, const std::string& idLabel,

@@ -84,24 +84,6 @@ HostRun runHost(const std::vector<std::string>& args, int timeoutSeconds) {
   return run;
 }
 
-ScratchDir::ScratchDir() {
-  std::filesystem::create_directories(KR_ABI_SCRATCH_ROOT);
-  std::string pattern = std::string(KR_ABI_SCRATCH_ROOT) + "/abi-XXXXXX";
-  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed under " KR_ABI_SCRATCH_ROOT);
-  path_ = pattern;
-}
-
-ScratchDir::~ScratchDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
-void ScratchDir::write(const std::string& name, const std::string& content) const {
-  std::ofstream f(file(name));
-  f << content;
-  if (!f) throw std::runtime_error("cannot write " + file(name).string());
-}
-
 std::string gatewayInputJson(const std::string& userUid, const std::vector<std::string>& records) {
   std::string array = "[";
   for (std::size_t i = 0; i < records.size(); ++i) array += (i ? "," : "") + records[i];

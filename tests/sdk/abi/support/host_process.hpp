@@ -2,6 +2,8 @@
 // so no KEEPER_ROTATE_PLUGIN_PATH or credential variables), stdin at /dev/null, bounded in time.
 #pragma once
 
+#include "scratch_dir.hpp"
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -17,18 +19,10 @@ struct HostRun {
 
 HostRun runHost(const std::vector<std::string>& args, int timeoutSeconds = 60);
 
-/// A fresh directory under the build tree, removed with the object.
-class ScratchDir {
+/// A fresh directory under this area's scratch root, removed with the object.
+class ScratchDir : public kr_test_support::ScratchDir {
  public:
-  ScratchDir();
-  ~ScratchDir();
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  std::filesystem::path file(const std::string& name) const { return path_ / name; }
-  void write(const std::string& name, const std::string& content) const;
-
- private:
-  std::filesystem::path path_;
+  ScratchDir() : kr_test_support::ScratchDir(KR_ABI_SCRATCH_ROOT, "abi") {}
 };
 
 /// The Gateway input as plain JSON (for --input): `records` is the base64 of the JSON array of `records`.
