@@ -5,6 +5,7 @@
 #include "writer_session.hpp"
 
 #include <keeper_rotate/sdk.hpp>
+#include <keeper_rotate/testing/conformance.hpp>
 #include <keeper_rotate/testing/leak_check.hpp>
 #include <keeper_rotate/text.hpp>
 
@@ -325,4 +326,21 @@ TEST_CASE("ksm writer: another provider's labels, read-back mismatch, then rever
   checkUntouched(*data, "gw-password-1");
   CHECK(env.host.allOutput().find(kAcmeToken) == std::string::npos);
   env.checkNoLeaks();
+}
+
+TEST_CASE("ksm writer: passes the SDK kit's conformance check against the fake KSM") {
+  WriterEnv env;
+  env.fake.putRecord(kUid, pamUserJson("PAM User", "gw-password-1"));
+  keeper_rotate::testing::ConformanceOptions o;
+  o.input = keeper_rotate::testing::gatewayInput().pamUser(keeper_rotate::testing::record(kUid).title("PAM User"));
+  o.settings = {{"ksm_config", env.configFile}};
+  // validate must not write: every update_secret the fake saw counts as a mutation.
+  o.backendMutations = [&env] {
+    return std::vector<std::string>(static_cast<std::size_t>(env.fake.requestCount("update_secret")), "update_secret");
+  };
+  const auto report = keeper_rotate::testing::checkConformance(keeper_rotate::testing::load(pluginPath()), o);
+  CHECK_MESSAGE(report.ok(), report.text());
+  // The kit's rotation stored its results: the check really reached Keeper.
+  CHECK(env.field("kit_check_id") == std::optional<std::string>("kit-check-id-0001"));
+  CHECK(typeOf(*env.stored(), "kit_check_secret") == "secret");
 }
