@@ -1,7 +1,7 @@
 // The summary line against docs/summary.schema.json. Every Scenario run in these tests validates its summary
 // (support/scenario.cpp); this file proves the checker can fail, that the schema uses only what the checker
 // enforces, and runs one of each kind of outcome so every status a run can reach is seen validating.
-#include "support/json_schema.hpp"
+#include "json_schema.hpp"
 #include "support/scenario.hpp"
 
 #include <Poco/JSON/Array.h>

@@ -1,4 +1,5 @@
 #include "host_runner.hpp"
+#include "summary_check.hpp"
 
 #include <Poco/Base64Encoder.h>
 #include <Poco/JSON/Object.h>
@@ -67,6 +68,7 @@ HostRun runHost(const std::vector<std::string>& args, const std::string& stdinDa
   Poco::StreamCopier::copyToString(outStream, run.out);
   run.err = errText.get();
   run.exitCode = handle.wait();
+  krtest::checkSummaryLine(run.out);
   return run;
 }
 

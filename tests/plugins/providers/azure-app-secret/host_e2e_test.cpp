@@ -2,6 +2,7 @@
 // Gateway runs it — one base64 line on stdin — against fake-entra, with the env credential source (AZURE_* in the
 // child's environment) or the attached admin record, and the stdout writer: a rehearsal.
 #include "fixture.hpp"
+#include "summary_check.hpp"
 
 #include <keeper_rotate/text.hpp>
 
@@ -93,6 +94,7 @@ Run runHost(const Fixture& f, const std::string& stdinLine, Poco::Process::Env e
   Poco::StreamCopier::copyToString(os, run.out);
   errReader.join();
   run.exitCode = ph.wait();
+  krtest::checkSummaryLine(run.out);
   const auto nl = run.out.find('\n');
   try {
     run.summary = Poco::JSON::Parser().parse(run.out.substr(0, nl)).extract<Poco::JSON::Object::Ptr>();

@@ -1,4 +1,5 @@
 #include "support/host_process.hpp"
+#include "summary_check.hpp"
 
 #include <keeper_rotate/text.hpp>
 
@@ -81,6 +82,7 @@ HostRun runHost(const std::vector<std::string>& args, int timeoutSeconds) {
   int status = 0;
   ::waitpid(pid, &status, 0);
   run.exitCode = WIFEXITED(status) && !run.timedOut ? WEXITSTATUS(status) : -1;
+  krtest::checkSummaryLine(run.out);
   return run;
 }
 
