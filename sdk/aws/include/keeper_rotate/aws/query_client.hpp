@@ -1,0 +1,98 @@
+// keeper_rotate::aws — a client for AWS query-protocol APIs (IAM, STS): form-encoded POST, SigV4, XML results and
+// ErrorResponse bodies, with AWS's retry rules. Part of KeeperRotate::aws; sends through keeper_rotate::https.
+//
+// Retries (sdk/docs/aws.md, "Errors and retries"): throttling codes (Throttling, ThrottlingException,
+// RequestLimitExceeded, TooManyRequestsException), HTTP 500/502/503/504 and transport errors are retried with
+// jittered exponential backoff within a bounded number of attempts and a total wait budget — but only for calls
+// marked idempotent. A non-idempotent call (CreateAccessKey) whose outcome is unknown (transport error or 5xx) is
+// never repeated blindly: it throws OutcomeUnknown so the caller can look at the remote state first.
+#pragma once
+
+#include <keeper_rotate/aws/sigv4.hpp>
+#include <keeper_rotate/aws/xml.hpp>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace keeper_rotate::https {
+class Client;
+}
+
+namespace keeper_rotate::aws {
+
+/// An AWS ErrorResponse (or an HTTP error without one): what the service said, for precise admin messages.
+class ServiceError : public std::runtime_error {
+ public:
+  ServiceError(int httpStatus, std::string code, std::string message, std::string requestId, std::string action);
+  int httpStatus() const noexcept { return status_; }
+  const std::string& code() const noexcept { return code_; }            ///< "LimitExceeded", "AccessDenied", ...
+  const std::string& serviceMessage() const noexcept { return message_; }
+  const std::string& requestId() const noexcept { return requestId_; }
+  const std::string& action() const noexcept { return action_; }        ///< "CreateAccessKey"
+  bool throttling() const;   ///< a throttling code
+  bool transient() const;    ///< throttling or HTTP 500/502/503/504
+
+ private:
+  int status_;
+  std::string code_, message_, requestId_, action_;
+};
+
+/// The service could not be reached (DNS, connect, TLS, timeout, dropped connection) after the allowed attempts.
+class Unreachable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// A non-idempotent call may or may not have been carried out (transport error or 5xx after sending).
+class OutcomeUnknown : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Parse an ErrorResponse body (namespace optional). nullopt when the body is not one.
+std::optional<ServiceError> parseErrorResponse(int httpStatus, std::string_view body, const std::string& action);
+
+struct RetryPolicy {
+  int maxAttempts = 5;                                ///< including the first
+  std::chrono::milliseconds baseDelay{500};           ///< doubles per attempt, "full jitter" below the cap
+  std::chrono::milliseconds maxDelay{20000};
+  std::chrono::milliseconds totalWaitBudget{60000};   ///< all waits of one call together
+};
+
+using Sleeper = std::function<void(std::chrono::milliseconds)>;
+
+/// One AWS service endpoint with its API version and signing scope.
+struct Service {
+  std::string endpoint;   ///< "https://iam.amazonaws.com" (path "/" is used)
+  std::string version;    ///< "2010-05-08" (IAM), "2011-06-15" (STS)
+  SigningScope scope;     ///< signing region and name
+};
+
+class QueryClient {
+ public:
+  /// `log` receives one line per retry (no secrets: codes, statuses, actions).
+  QueryClient(https::Client& http, Service service, RetryPolicy retry = {}, Sleeper sleeper = {},
+              std::function<void(const std::string&)> log = {});
+
+  /// POST Action=<action>&Version=<version>&<params...>, signed with `credentials`. Returns the parsed response
+  /// root (<ActionResponse>). Throws ServiceError (non-retryable, or retries exhausted), Unreachable, and — when
+  /// `idempotent` is false — OutcomeUnknown instead of retrying a call that may have been carried out.
+  XmlElement call(const std::string& action, const std::vector<std::pair<std::string, std::string>>& params,
+                  const Credentials& credentials, bool idempotent = true);
+
+  const Service& service() const { return service_; }
+
+ private:
+  https::Client& http_;
+  Service service_;
+  RetryPolicy retry_;
+  Sleeper sleeper_;
+  std::function<void(const std::string&)> log_;
+};
+
+}  // namespace keeper_rotate::aws

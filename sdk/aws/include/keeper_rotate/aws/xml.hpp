@@ -1,0 +1,53 @@
+// keeper_rotate::aws — a small XML element tree for AWS query-protocol responses (IAM, STS), parsed with Poco's
+// SAX parser (expat), never with string searches. Part of KeeperRotate::aws.
+//
+// Safety: DTDs and external entities are refused (no XXE, no entity expansion bombs); the document size is capped;
+// every text the tree holds is zeroed when the tree is destroyed, because responses such as CreateAccessKey carry
+// a secret. (Poco's parser keeps its own short-lived buffers, which this cannot reach.)
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace keeper_rotate::aws {
+
+class XmlError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// One element: local name (namespace prefix and URI dropped: AWS puts every element in the service's namespace),
+/// its text (concatenated character data, not trimmed), its child elements in document order.
+struct XmlElement {
+  std::string name;
+  std::string text;
+  std::vector<XmlElement> children;
+
+  XmlElement() = default;
+  XmlElement(XmlElement&&) = default;
+  XmlElement& operator=(XmlElement&&) = default;
+  XmlElement(const XmlElement&) = delete;
+  XmlElement& operator=(const XmlElement&) = delete;
+  ~XmlElement();
+
+  /// First child with this local name, or nullptr.
+  const XmlElement* child(std::string_view childName) const;
+  /// Follow a path of child names ("AccessKey/SecretAccessKey"), or nullptr.
+  const XmlElement* find(std::string_view path) const;
+  /// Text of find(path), trimmed; empty when absent.
+  std::string textOf(std::string_view path) const;
+  /// Every child with this local name.
+  std::vector<const XmlElement*> childrenNamed(std::string_view childName) const;
+};
+
+/// Default cap on a response document (IAM responses are a few KiB).
+inline constexpr std::size_t kMaxXmlBytes = 1024 * 1024;
+
+/// Parse a whole document; the root element is returned. Throws XmlError (malformed, DTD, too large, empty).
+XmlElement parseXml(std::string_view document, std::size_t maxBytes = kMaxXmlBytes);
+
+}  // namespace keeper_rotate::aws
