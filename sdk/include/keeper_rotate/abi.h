@@ -219,7 +219,9 @@ typedef struct kr_host_api {
 
   /** Host settings a plugin may need: "ksm_config" (the --ksm-config path; absent when not given, the KSM client
    *  then falls back to KSM_CONFIG and the Gateway's config), "dry_run" ("1"/"0"), "attached_file" (path the
-   *  Gateway appended, may be absent), "verbose" ("1"/"0"). */
+   *  Gateway appended, may be absent), "verbose" ("1"/"0"), "rehearsal" ("1" when the record writer is not
+   *  durable: the new credential is removed again and old ones are never touched, so a provider must not delete
+   *  anything either, e.g. to free a slot; "0" otherwise). */
   kr_status (*setting_get)(kr_context* ctx, const char* key, kr_view* out);
 
   /** Register a value the plugin discovered (token, secret read from elsewhere) for redaction in all output. */

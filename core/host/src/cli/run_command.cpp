@@ -77,6 +77,8 @@ int runRotation(const CliOptions& opts) {
 
     const Selection selection = selectPlugins(registry, providerName, *input.pamUser, logger);
     writerName = selection.writer->name;
+    const bool durable = (selection.writer->descriptor->record_writer->capabilities & KR_WRITER_DURABLE) != 0;
+    run->settings["rehearsal"] = durable ? "0" : "1";
     target = summaryTarget(selection.provider->fields, *input.pamUser);
     prepareRunState(selection, *run);
     validateSelection(selection, *input.pamUser);

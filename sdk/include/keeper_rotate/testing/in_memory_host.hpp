@@ -101,8 +101,8 @@ class InMemoryHost {
   bool pamUserInRecords = true;
   /// The admin credential as a credential source resolved it (part name -> value).
   std::map<std::string, std::string> credentials;
-  /// Host settings: "dry_run", "verbose", "ksm_config", "attached_file".
-  std::map<std::string, std::string> settings{{"dry_run", "0"}, {"verbose", "0"}};
+  /// Host settings: "dry_run", "verbose", "rehearsal", "ksm_config", "attached_file".
+  std::map<std::string, std::string> settings{{"dry_run", "0"}, {"verbose", "0"}, {"rehearsal", "0"}};
 
   // ---- What plugins reported (recorded by the callbacks) ----
 

@@ -86,6 +86,7 @@ class Runner {
     host_.declareFields(writerFields.data(), writerFields.size(), false);
     host_.settings["dry_run"] = options.dryRun ? "1" : "0";
     const bool durable = writer_.durable();
+    host_.settings["rehearsal"] = durable ? "0" : "1";  // as the host sets it (abi.h, setting_get)
 
     // 1. Validate, before anything is called: fields, then the admin credential.
     const Record pamUser = host_.pamUser();
