@@ -2,10 +2,15 @@
 // ErrorResponse bodies, with AWS's retry rules. Part of KeeperRotate::aws; sends through keeper_rotate::https.
 //
 // Retries (sdk/docs/aws.md, "Errors and retries"): throttling codes (Throttling, ThrottlingException,
-// RequestLimitExceeded, TooManyRequestsException), HTTP 500/502/503/504 and transport errors are retried with
-// jittered exponential backoff within a bounded number of attempts and a total wait budget — but only for calls
-// marked idempotent. A non-idempotent call (CreateAccessKey) whose outcome is unknown (transport error or 5xx) is
-// never repeated blindly: it throws OutcomeUnknown so the caller can look at the remote state first.
+// RequestLimitExceeded, TooManyRequestsException, RequestThrottled, SlowDown), HTTP 500/502/503/504 and transport
+// errors are retried with jittered exponential backoff within a bounded number of attempts and a total wait budget;
+// a Retry-After header (seconds) replaces the computed delay, and a Retry-After beyond the remaining budget ends the
+// retries. Every attempt is signed afresh. A non-idempotent call (CreateAccessKey) is retried only on a throttling
+// code (AWS refuses a throttled request before acting on it); when its outcome is unknown (transport error or 5xx)
+// it is never repeated blindly: it throws OutcomeUnknown so the caller can look at the remote state first.
+//
+// Environment: KEEPER_ROTATE_AWS_RETRY_BASE_MS (whole milliseconds) lowers RetryPolicy::baseDelay when it is smaller
+// than the policy's value, so tests and demos need not wait; it never lengthens it.
 #pragma once
 
 #include <keeper_rotate/aws/sigv4.hpp>
@@ -75,13 +80,16 @@ struct Service {
 
 class QueryClient {
  public:
-  /// `log` receives one line per retry (no secrets: codes, statuses, actions).
+  /// `log` receives one line per retry (action, status or code, attempt, delay; never a body or a secret). An empty
+  /// `sleeper` waits with std::this_thread::sleep_for.
   QueryClient(https::Client& http, Service service, RetryPolicy retry = {}, Sleeper sleeper = {},
               std::function<void(const std::string&)> log = {});
 
   /// POST Action=<action>&Version=<version>&<params...>, signed with `credentials`. Returns the parsed response
-  /// root (<ActionResponse>). Throws ServiceError (non-retryable, or retries exhausted), Unreachable, and — when
-  /// `idempotent` is false — OutcomeUnknown instead of retrying a call that may have been carried out.
+  /// root (<ActionResponse>). Throws ServiceError (non-retryable, or retries exhausted; code "HTTP<status>" when
+  /// the error has no ErrorResponse body, "InvalidResponse" for a 2xx whose body is not <ActionResponse>),
+  /// Unreachable (transport errors to the end), and — when `idempotent` is false — OutcomeUnknown instead of
+  /// retrying a call that may have been carried out (also for an unreadable 2xx body).
   XmlElement call(const std::string& action, const std::vector<std::pair<std::string, std::string>>& params,
                   const Credentials& credentials, bool idempotent = true);
 

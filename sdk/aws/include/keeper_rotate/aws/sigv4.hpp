@@ -49,7 +49,8 @@ using HeaderList = std::vector<std::pair<std::string, std::string>>;
 /// The parts of an HTTP request that SigV4 covers.
 struct RequestToSign {
   std::string method = "POST";
-  std::string path = "/";  ///< URI path as sent (already percent-encoded where needed)
+  std::string path = "/";  ///< URI path as sent; SigV4-encoded once more for the canonical request (AWS encodes
+                           ///< non-S3 paths twice); IAM and STS use "/"
   std::string query;       ///< raw query string without '?', may be empty; canonicalised when signing
   HeaderList headers;      ///< must include Host; every header listed here is signed
   std::string_view body;
@@ -76,7 +77,8 @@ std::string toHex(std::string_view bytes);
 std::string uriEncode(std::string_view value, bool keepSlash = false);
 /// "YYYYMMDDTHHMMSSZ" (UTC) for X-Amz-Date.
 std::string amzDate(std::chrono::system_clock::time_point t);
-/// The query string in canonical form: each name and value decoded then SigV4-encoded, sorted by name then value.
+/// The query string in canonical form: each name and value decoded (%XX only; '+' stays a literal plus) then
+/// SigV4-encoded, sorted by name then value.
 std::string canonicalQuery(std::string_view query);
 
 /// The raw signing key kSigning for `date8` ("YYYYMMDD").
@@ -87,8 +89,11 @@ std::string signingKey(std::string_view secret, std::string_view date8, const Si
 SignatureParts computeSignature(const RequestToSign& request, const Credentials& credentials,
                                 const SigningScope& scope, std::string_view amzDateText);
 
-/// Sign an outgoing SDK HTTPS request in place: adds Host (from the URL), X-Amz-Date, X-Amz-Security-Token for
-/// temporary credentials, X-Amz-Content-Sha256 is not added (IAM and STS do not need it), and Authorization.
+/// Sign an outgoing SDK HTTPS request in place: adds Host (from the URL, with ":port" when the port is not the
+/// scheme's default), Content-Type `application/x-www-form-urlencoded; charset=utf-8` when there is a body and no
+/// content type, X-Amz-Date, X-Amz-Security-Token for temporary credentials, and Authorization; it signs host,
+/// content-type (when present), x-amz-date and x-amz-security-token. X-Amz-Content-Sha256 is not added (IAM and STS
+/// do not need it). Signature headers from an earlier sign() are replaced, so a retry can be signed again.
 void sign(https::Request& request, const Credentials& credentials, const SigningScope& scope,
           std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
