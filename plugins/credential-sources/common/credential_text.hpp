@@ -6,7 +6,8 @@
 // a field of the PAM Configuration, an environment variable (sdk/docs/credentials.md).
 //
 // Values typed into Keeper by hand often carry a stray space or newline; ids and secrets never contain surrounding
-// white space, so sources trim it and treat a value that is blank after trimming as absent.
+// white space, so sources trim it and treat a value that is blank after trimming as absent. pam-config also reads
+// Keeper's USE_INSTANCE_ROLE marker (below) as blank.
 #pragma once
 
 #include <keeper_rotate/field_rules.hpp>
@@ -127,6 +128,21 @@ inline std::string withArticle(const std::string& noun) {
 /// "the Azure PAM Configuration" or "the PAM Configuration".
 inline std::string pamConfigurationName(const Wanted& w) {
   return w.configuration.empty() ? std::string("the PAM Configuration") : "the " + w.configuration + " PAM Configuration";
+}
+
+/// The value Keeper's AWS PAM Configuration takes in its key fields to mean "no stored key: use the role of the
+/// EC2 instance the Gateway runs on". pam-config reads it as a blank field; the instance-role source supplies that
+/// credential (sdk/docs/credentials.md).
+inline constexpr std::string_view kUseInstanceRole = "USE_INSTANCE_ROLE";
+
+/// Whether a (trimmed) PAM Configuration value is the kUseInstanceRole marker, matched exactly.
+inline bool isUseInstanceRole(std::string_view value) { return value == kUseInstanceRole; }
+
+/// "the AWS PAM Configuration says USE_INSTANCE_ROLE (record ...)": why pam-config has nothing although the
+/// configuration is of the provider's kind; `record` describes the configuration record.
+inline std::string useInstanceRoleMessage(const Wanted& w, const std::string& record) {
+  return pamConfigurationName(w) + " says " + std::string(kUseInstanceRole) + " (PAM Configuration " + record +
+         "): it holds no key, the EC2 instance's role is meant (credential source instance-role)";
 }
 
 }  // namespace keeper_rotate::sources

@@ -40,16 +40,23 @@ Lookup fromKeeper(const Context& ctx, std::string_view configUid, const Wanted& 
     const std::string name = "'" + record.title() + "' (" + uid + ", fetched through KSM)";
     std::vector<std::string> fields, missing;
     std::vector<std::optional<std::string>> values;
+    bool instanceRole = false;
     for (const auto& part : wanted.parts) {
       auto v = kk::firstValue(*record.data, part.from);
       if (v) {
         const auto t = trim(*v);
-        v = t.empty() ? std::nullopt : std::optional<std::string>(std::string(t));
+        // Blank, or Keeper's USE_INSTANCE_ROLE marker (never registered as a secret: it is a documented word).
+        instanceRole = instanceRole || isUseInstanceRole(t);
+        v = t.empty() || isUseInstanceRole(t) ? std::nullopt : std::optional<std::string>(std::string(t));
       }
       fields.push_back(part.from);
       if (!v && !part.optional) missing.push_back(part.from);
       if (v && part.secret) ctx.registerSecret(*v);
       values.push_back(std::move(v));
+    }
+    if (missing.size() == wanted.requiredFrom().size() && instanceRole) {
+      ctx.setError("credential.unavailable", useInstanceRoleMessage(wanted, name));
+      return Lookup::Absent;
     }
     if (missing.size() == wanted.requiredFrom().size()) {
       ctx.debug("PAM Configuration " + name + " has no " + joinList(fields, false, "or") + " (a configuration of "
