@@ -8,7 +8,7 @@ namespace {
 constexpr kr_field_spec kHostFields[] = {
     {sizeof(kr_field_spec), kCredentialSourceField, "text", "string", KR_FIELD_INPUT, nullptr, nullptr, 0, 0,
      "credential source plugin that supplies the admin credential (default: attached-record, then pam-config, "
-     "then env)"},
+     "then env, then instance-role; self only when named)"},
     {sizeof(kr_field_spec), kRecordWriterField, "text", "string", KR_FIELD_INPUT, kDefaultWriter, nullptr, 0, 0,
      "record writer plugin that stores the result (default ksm; stdout makes the run a rehearsal)"},
 };
