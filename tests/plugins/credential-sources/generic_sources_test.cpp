@@ -105,7 +105,7 @@ TEST_CASE("env reads another provider's variables, none set is unavailable, some
 }
 
 TEST_CASE("every source has nothing to offer when the provider declares no credential locations") {
-  for (const char* name : {"attached-record", "pam-config", "env"}) {
+  for (const char* name : {"attached-record", "pam-config", "env", "self"}) {
     INFO(name);
     const auto p = loadPlugin("source", name);
     InMemoryHost h;

@@ -51,7 +51,7 @@ void checkNamesNoProviderLabel(const Plugin& p) {
 }  // namespace
 
 TEST_CASE("the credential sources declare no provider's labels: they read the provider's declaration") {
-  for (const char* name : {"attached-record", "pam-config", "env"}) {
+  for (const char* name : {"attached-record", "pam-config", "env", "self", "instance-role"}) {
     INFO(name);
     const auto p = loadPlugin("source", name);
     checkCommon(p, KR_KIND_CREDENTIAL_SOURCE, name);

@@ -1,5 +1,6 @@
 // Credential source `pam-config`, KSM path: the Azure PAM Configuration fetched through the fake KSM when the
 // Gateway's records array does not carry it. Loads the real source-pam-config.so.
+#include "aws_credential.hpp"
 #include "fake_env.hpp"
 
 #include <doctest/doctest.h>
@@ -98,4 +99,22 @@ TEST_CASE("pam-config over KSM: no KSM configuration means nothing to offer, a f
   CHECK(kr_test::errorMessage(env.host).find("invalid_client_version") != std::string::npos);
   ::unsetenv("KEEPER_ROTATE_KSM_CLIENT_VERSION");
   env.checkNoLeak();
+}
+
+TEST_CASE("pam-config over KSM: an AWS PAM Configuration saying USE_INSTANCE_ROLE is unavailable and says so") {
+  SourceEnv env;
+  env.host.setCredentialSpec(kr_test::awsCredential());
+  env.fake.putRecord("AzurePamConfigUid-001",
+                     R"({"title":"AWS prod","type":"pamAwsConfiguration","fields":[)"
+                     R"({"type":"text","label":"awsId","value":["prod"]},)"
+                     R"({"type":"secret","label":"accessKeyId","value":["USE_INSTANCE_ROLE"]},)"
+                     R"({"type":"secret","label":"accessSecretKey","value":["USE_INSTANCE_ROLE"]}]})",
+                     "SharedFolderUid-000001");
+  CHECK(kr_test::resolve(env.plugin, env.host) == KR_ERR_UNAVAILABLE);
+  CHECK(kr_test::errorMessage(env.host).find("the AWS PAM Configuration says USE_INSTANCE_ROLE") != std::string::npos);
+  CHECK(kr_test::errorMessage(env.host).find("'AWS prod' (AzurePamConfigUid-001, fetched through KSM)") !=
+        std::string::npos);
+  CHECK(env.host.credentials.empty());
+  CHECK(env.host.registeredSecrets.empty());
+  CHECK(env.fake.requestCount("get_secret") == 1);
 }
