@@ -125,7 +125,7 @@ XmlElement QueryClient::call(const std::string& action,
     body += https::formEncode(value);
   }
   const std::string url = service_.endpoint + "/";
-  const std::string where = " (" + service_.endpoint + ")";
+  const std::string where = " (" + service_.endpoint + ")";  // transport errors name the host themselves
 
   std::chrono::milliseconds waited{0};
   for (int attempt = 1;; ++attempt) {
@@ -164,10 +164,10 @@ XmlElement QueryClient::call(const std::string& action,
         if (auto seconds = parseCount(*header, 24LL * 3600)) retryAfter = std::chrono::seconds(*seconds);
     } catch (const https::TransportError& e) {
       if (!idempotent)
-        throw OutcomeUnknown(action + where + ": " + e.what() +
+        throw OutcomeUnknown(action + ": " + e.what() +
                              "; the request may have reached AWS, so it is not repeated");
       if (last)
-        throw Unreachable(action + where + ": " + e.what() + " (after " + std::to_string(attempt) +
+        throw Unreachable(action + ": " + e.what() + " (after " + std::to_string(attempt) +
                           (attempt == 1 ? " attempt)" : " attempts)"));
       reason = std::string("transport error: ") + e.what();
     }
