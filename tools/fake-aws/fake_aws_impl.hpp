@@ -153,6 +153,7 @@ std::string isoTime(std::chrono::system_clock::time_point t);
 std::string httpDate(std::chrono::system_clock::time_point t);
 /// Parse "YYYYMMDDTHHMMSSZ"; false if malformed.
 bool parseAmzDate(const std::string& text, std::chrono::system_clock::time_point& out);
+/// Character data: &, < and > escaped (quotes need no escaping in text, and IAM leaves them as they are).
 std::string xmlEscape(const std::string& text);
 /// One element with escaped text.
 std::string element(const std::string& name, const std::string& text);
