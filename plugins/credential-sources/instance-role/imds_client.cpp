@@ -137,7 +137,8 @@ ImdsResponse once(const ImdsSettings& settings, const std::string& method, const
     Poco::Net::HTTPResponse response;
     std::istream& in = session.receiveResponse(response);
     out.status = static_cast<int>(response.getStatus());
-    out.reason = response.getReason();
+    // The standard phrase, not the server's: what messages show should not depend on what a server chose to say.
+    out.reason = Poco::Net::HTTPResponse::getReasonForStatus(response.getStatus());
     char buffer[4096];
     while (in) {
       in.read(buffer, sizeof buffer);

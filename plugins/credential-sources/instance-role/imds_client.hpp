@@ -43,7 +43,7 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 /// What the service answered. The body is zeroed on destruction: the credential document carries the role's keys.
 struct ImdsResponse {
   int status = 0;
-  std::string reason;
+  std::string reason;  ///< the standard reason phrase of `status`
   std::string body;
   ImdsResponse() = default;
   ImdsResponse(const ImdsResponse&) = delete;

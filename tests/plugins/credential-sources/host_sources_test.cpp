@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -202,14 +203,68 @@ TEST_CASE("host exits 3 when no source in the default chain has a credential") {
   CHECK(run.out.find("tenant_id or application_client_id") != std::string::npos);
   CHECK(run.out.find("'Local Network' (uid " + kConfigUid + ")") != std::string::npos);
   CHECK(run.out.find("AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET are not set") != std::string::npos);
+  // The chain ends with instance-role, which answers a provider of another scheme at once, without the network.
+  CHECK(run.out.find("instance-role: nothing available (instance-role produces only aws-access-key credentials; "
+                     "fake-client-secret is not one)") != std::string::npos);
   s.checkUntouched();
+}
+
+TEST_CASE("host default chain asks instance-role last and without delay, and never self") {
+  Scenario s;
+  const auto start = std::chrono::steady_clock::now();
+  // The PAM User carries a complete credential under the attached-record labels: only self would take it.
+  const auto run = s.runFile({s.networkConfig(),
+                              s.pamUser(",\"application_client_id\":\"aaaaaaaa-0000-4000-8000-000000000009\","
+                                        "\"tenant_id\":\"tttttttt-0000-4000-8000-000000000009\"")});
+  INFO("stdout: " << run.out);
+  INFO("stderr: " << run.err);
+  CHECK(run.exitCode == 3);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
+  const auto envAt = run.out.find("env: nothing available");
+  const auto roleAt = run.out.find("instance-role: nothing available");
+  REQUIRE(envAt != std::string::npos);
+  REQUIRE(roleAt != std::string::npos);
+  CHECK(envAt < roleAt);
+  CHECK(run.out.find("self:") == std::string::npos);
+  s.checkUntouched();
+}
+
+TEST_CASE("host rehearsal takes the PAM User's own credential when credential_source is self") {
+  Scenario s;
+  // An attached admin record is present too; self reads only the PAM User itself.
+  const auto run = s.runFile({s.networkConfig(), s.adminRecord("AdminRecordUid00000001", "Admin app", kConfigSecret),
+                              s.pamUser(",\"credential_source\":\"self\","
+                                        "\"application_client_id\":\"aaaaaaaa-0000-4000-8000-000000000009\","
+                                        "\"tenant_id\":\"tttttttt-0000-4000-8000-000000000009\","
+                                        "\"client_secret\":\"" +
+                                        kAdminSecret + "\"")});
+  checkRehearsed(s, run, "self");
+  CHECK(run.err.find("admin credential from the PAM User's own tenant_id, application_client_id and client_secret") !=
+        std::string::npos);
+  CHECK(run.err.find("'Payroll API secret' (uid " + kUserUid + ")") != std::string::npos);
+}
+
+TEST_CASE("host stops with exit 3 when self is named and the PAM User lacks its own secret") {
+  Scenario s;
+  const auto run = s.runFile({s.networkConfig(),
+                              s.pamUser(",\"credential_source\":\"self\","
+                                        "\"application_client_id\":\"aaaaaaaa-0000-4000-8000-000000000009\","
+                                        "\"tenant_id\":\"tttttttt-0000-4000-8000-000000000009\"")});
+  INFO("stdout: " << run.out);
+  CHECK(run.exitCode == 3);
+  CHECK(run.summaryString("status") == "config-error");
+  CHECK(run.out.find("PAM User record 'Payroll API secret' (uid " + kUserUid + ") has no value in 'client_secret'") !=
+        std::string::npos);
+  CHECK(s.secrets().size() == 3);  // the fake provider never created a key
+  s.checkUntouched();
+  s.checkNoLeak(run);
 }
 
 TEST_CASE("host lists and describes the first-party sources and the stdout writer") {
   const auto list = runHost({"plugins", "list"});
   INFO(list.out << list.err);
   CHECK(list.exitCode == 0);
-  for (const char* name : {"attached-record", "pam-config", "env", "stdout"})
+  for (const char* name : {"attached-record", "pam-config", "env", "self", "instance-role", "stdout"})
     CHECK(list.out.find(name) != std::string::npos);
   // Where each source looks is the provider's declaration, shown with the provider.
   const auto describe = runHost({"--plugin-dir", KR_TEST_FAKE_PLUGIN_DIR, "plugins", "describe", "fake"});
