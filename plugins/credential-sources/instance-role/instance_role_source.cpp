@@ -14,6 +14,7 @@
 #include "imds_client.hpp"
 
 #include <keeper_rotate/sdk.hpp>
+#include <keeper_rotate/text.hpp>
 
 #include <stdexcept>
 #include <string>
@@ -43,6 +44,14 @@ constexpr const char* kTokenTtl = "300";
 class Unavailable : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+};
+
+/// Zeroes the header values (the IMDSv2 token) when the run leaves the scope, however it leaves.
+struct WipeOnExit {
+  ir::Headers& headers;
+  ~WipeOnExit() {
+    for (auto& header : headers) keeper_rotate::text::wipe(header.second);
+  }
 };
 
 const kr_credential_part* declaredPart(const keeper_rotate::CredentialSpec& spec, std::string_view name) {
@@ -116,7 +125,8 @@ class InstanceRoleSource final : public keeper_rotate::CredentialSource {
     const auto note = [&ctx](const std::string& line) { ctx.debug("instance metadata service: " + line); };
 
     const Secret token = sessionToken(ctx, settings, note);
-    const ir::Headers withToken{{kTokenHeader, std::string(token.reveal())}};
+    ir::Headers withToken{{kTokenHeader, std::string(token.reveal())}};
+    const WipeOnExit wipeToken{withToken};
     const std::string role = roleName(settings, withToken, note);
     const std::string path = std::string(kRolesPath) + role;
 
