@@ -5,10 +5,12 @@
 #include <keeper_rotate/aws/sigv4.hpp>
 #include <keeper_rotate/text.hpp>
 
+#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/StreamCopier.h>
@@ -22,7 +24,7 @@ namespace keeper_rotate::fake_aws {
 
 using keeper_rotate::text::iequals;
 
-// ---- the plain-HTTP server that carries IMDS ----
+// ---- the servers ----
 
 namespace {
 
@@ -52,23 +54,39 @@ class FunctionHandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
 
 }  // namespace
 
-struct FakeAws::Impl::PlainServer {
-  // Its own pool (declared first, destroyed last), as the HTTPS server does, so stopping ends its threads.
+struct FakeAws::Impl::Server {
+  // Its own pool (declared first, destroyed last), so stopping ends its threads and their OpenSSL state. Clients
+  // such as the AWS SDKs keep one idle keep-alive connection per client object, and Poco gives each connection a
+  // thread: enough threads, and a keep-alive timeout of a few seconds, so idle connections never make a new one wait.
   std::unique_ptr<Poco::ThreadPool> pool;
   std::unique_ptr<Poco::Net::ServerSocket> socket;
   std::unique_ptr<Poco::Net::HTTPServer> server;
   bool running = false;
 
-  PlainServer(RawHandler handler, std::uint16_t port) {
-    socket = std::make_unique<Poco::Net::ServerSocket>(Poco::Net::SocketAddress("127.0.0.1", port), 64);
+  Server(RawHandler handler, std::uint16_t port, const testsupport::TestCa* tls) {
+    const Poco::Net::SocketAddress address("127.0.0.1", port);
+    if (tls) {
+      Poco::Net::Context::Params params;
+      params.privateKeyFile = tls->serverKeyFile();
+      params.certificateFile = tls->serverCertFile();
+      params.verificationMode = Poco::Net::Context::VERIFY_NONE;  // no client certificates
+      params.loadDefaultCAs = false;
+      Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, params);
+      context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+      socket = std::make_unique<Poco::Net::SecureServerSocket>(address, 64, context);
+    } else {
+      socket = std::make_unique<Poco::Net::ServerSocket>(address, 64);
+    }
     auto* params = new Poco::Net::HTTPServerParams;
-    params->setMaxThreads(8);
+    params->setMaxThreads(48);
+    params->setMaxQueued(128);
     params->setKeepAlive(true);
-    pool = std::make_unique<Poco::ThreadPool>(2, 16);
+    params->setKeepAliveTimeout(Poco::Timespan(3, 0));
+    pool = std::make_unique<Poco::ThreadPool>(2, 52);
     server = std::make_unique<Poco::Net::HTTPServer>(new FunctionHandlerFactory(std::move(handler)), *pool, *socket,
                                                      params);
   }
-  ~PlainServer() {
+  ~Server() {
     stop();
     server.reset();
     pool->stopAll();
@@ -85,15 +103,16 @@ struct FakeAws::Impl::PlainServer {
       running = false;
     }
   }
+  std::uint16_t port() const { return socket->address().port(); }
 };
 
 FakeAws::Impl::Impl(const testsupport::TestCa& ca, std::uint16_t port, std::uint16_t imdsPort) {
-  server = std::make_unique<testsupport::HttpsServer>(
-      ca, [this](Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res) { handleQuery(req, res); },
-      port);
-  imds = std::make_unique<PlainServer>(
+  server = std::make_unique<Server>(
+      [this](Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res) { handleQuery(req, res); }, port,
+      &ca);
+  imds = std::make_unique<Server>(
       [this](Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res) { handleImds(req, res); },
-      imdsPort);
+      imdsPort, nullptr);
 }
 
 FakeAws::Impl::~Impl() = default;
@@ -408,10 +427,11 @@ void FakeAws::stop() {
   impl_->waitForHandlers();
 }
 
-std::string FakeAws::baseUrl() const { return impl_->server->baseUrl(); }
+// The certificate names localhost and 127.0.0.1; the SDKs' endpoint handling prefers a host name.
+std::string FakeAws::baseUrl() const { return "https://localhost:" + std::to_string(port()); }
 std::string FakeAws::imdsBaseUrl() const { return "http://127.0.0.1:" + std::to_string(imdsPort()); }
 std::uint16_t FakeAws::port() const { return impl_->server->port(); }
-std::uint16_t FakeAws::imdsPort() const { return impl_->imds->socket->address().port(); }
+std::uint16_t FakeAws::imdsPort() const { return impl_->imds->port(); }
 
 void FakeAws::setAccount(Account account) {
   std::lock_guard<std::mutex> lock(impl_->mutex);

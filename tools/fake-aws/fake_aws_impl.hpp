@@ -2,7 +2,7 @@
 #pragma once
 
 #include "fake_aws.hpp"
-#include "https_server.hpp"
+#include "test_ca.hpp"
 
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
@@ -83,9 +83,10 @@ struct FakeAws::Impl {
   std::string instanceSessionKeyId;  ///< the session IMDS currently hands out
   std::function<void(const std::string&)> logSink;
 
-  std::unique_ptr<testsupport::HttpsServer> server;
-  struct PlainServer;
-  std::unique_ptr<PlainServer> imds;
+  /// One Poco HTTP server on 127.0.0.1, with TLS (IAM/STS) or without (IMDS).
+  struct Server;
+  std::unique_ptr<Server> server;
+  std::unique_ptr<Server> imds;
 
   // Handlers run on Poco's threads and stopping a server does not wait for them: stop() waits until none is left
   // inside a handler, so the state they use outlives them. Fault delays and IMDS hangs end early when stopping.

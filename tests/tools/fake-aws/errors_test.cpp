@@ -33,7 +33,7 @@ const std::string kSts = "https://sts.amazonaws.com/doc/2011-06-15/";
 
 }  // namespace
 
-TEST_CASE("NoSuchEntity 404 for an unknown user and for a key the user does not have") {
+TEST_CASE("fake-aws: NoSuchEntity 404 for an unknown user and for a key the user does not have") {
   Fixture f;
   auto user = f.post("iam", "CreateAccessKey", {{"UserName", "nobody"}}, f.admin());
   checkError(user, 404, "NoSuchEntity", kIam);
@@ -51,7 +51,7 @@ TEST_CASE("NoSuchEntity 404 for an unknown user and for a key the user does not 
   CHECK(f.fake.mutations() == 0);
 }
 
-TEST_CASE("QueryClient reads the fake's ErrorResponse into a ServiceError") {
+TEST_CASE("fake-aws: QueryClient reads the fake's ErrorResponse into a ServiceError") {
   Fixture f;
   auto iam = f.client("iam");
   try {
@@ -66,7 +66,7 @@ TEST_CASE("QueryClient reads the fake's ErrorResponse into a ServiceError") {
   }
 }
 
-TEST_CASE("InvalidClientTokenId 403 for an unknown key id, in the namespace of the signed service") {
+TEST_CASE("fake-aws: InvalidClientTokenId 403 for an unknown key id, in the namespace of the signed service") {
   Fixture f;
   const aws::Credentials unknown("AKIAUNKNOWNFAKE00001", f.adminSecret);
   auto sts = f.post("sts", "GetCallerIdentity", {}, unknown);
@@ -75,7 +75,7 @@ TEST_CASE("InvalidClientTokenId 403 for an unknown key id, in the namespace of t
   checkError(f.post("iam", "ListAccessKeys", {}, unknown), 403, "InvalidClientTokenId", kIam);
 }
 
-TEST_CASE("SignatureDoesNotMatch 403 for a wrong secret and for a request changed after signing") {
+TEST_CASE("fake-aws: SignatureDoesNotMatch 403 for a wrong secret and for a request changed after signing") {
   Fixture f;
   const aws::Credentials wrong(f.adminKeyId, f.bobSecret);
   auto res = f.post("iam", "ListAccessKeys", {}, wrong);
@@ -93,7 +93,7 @@ TEST_CASE("SignatureDoesNotMatch 403 for a wrong secret and for a request change
   CHECK(f.fake.mutations() == 0);
 }
 
-TEST_CASE("SignatureDoesNotMatch 403 with Signature expired for a request signed too long ago or ahead") {
+TEST_CASE("fake-aws: SignatureDoesNotMatch 403 with Signature expired for a request signed too long ago or ahead") {
   Fixture f;
   const auto now = std::chrono::system_clock::now();
   auto old = f.post("sts", "GetCallerIdentity", {}, f.admin(), now - std::chrono::minutes(6));
@@ -112,7 +112,7 @@ TEST_CASE("SignatureDoesNotMatch 403 with Signature expired for a request signed
   CHECK(between(tight.body, "Message").find("- 1 min.)") != std::string::npos);
 }
 
-TEST_CASE("SignatureDoesNotMatch 403 for an IAM request not signed for the partition's IAM region") {
+TEST_CASE("fake-aws: SignatureDoesNotMatch 403 for an IAM request not signed for the partition's IAM region") {
   Fixture f;
   auto res = f.post("iam", "ListAccessKeys", {}, f.admin(), std::chrono::system_clock::now(), "eu-west-1");
   checkError(res, 403, "SignatureDoesNotMatch", kIam);
@@ -121,7 +121,7 @@ TEST_CASE("SignatureDoesNotMatch 403 for an IAM request not signed for the parti
   CHECK(f.post("sts", "GetCallerIdentity", {}, f.admin(), std::chrono::system_clock::now(), "eu-west-1").status == 200);
 }
 
-TEST_CASE("MissingAuthenticationToken 403 for an unsigned request") {
+TEST_CASE("fake-aws: MissingAuthenticationToken 403 for an unsigned request") {
   Fixture f;
   https::Request r("POST", f.fake.baseUrl() + "/");
   r.headers = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
@@ -135,7 +135,7 @@ TEST_CASE("MissingAuthenticationToken 403 for an unsigned request") {
   checkError(f.http.send(r), 400, "IncompleteSignature", kSts);
 }
 
-TEST_CASE("InvalidAction 400 for an unknown action or version, MissingAction without one") {
+TEST_CASE("fake-aws: InvalidAction 400 for an unknown action or version, MissingAction without one") {
   Fixture f;
   auto unknown = f.post("iam", "ListUsersAndMore", {}, f.admin());
   checkError(unknown, 400, "InvalidAction", kIam);
@@ -149,7 +149,7 @@ TEST_CASE("InvalidAction 400 for an unknown action or version, MissingAction wit
   checkError(f.sendSigned(r, "iam", f.admin()), 400, "MissingAction", kIam);
 }
 
-TEST_CASE("ValidationError 400 for malformed parameters") {
+TEST_CASE("fake-aws: ValidationError 400 for malformed parameters") {
   Fixture f;
   auto name = f.post("iam", "CreateAccessKey", {{"UserName", "bad name!"}}, f.admin());
   checkError(name, 400, "ValidationError", kIam);
@@ -174,7 +174,7 @@ TEST_CASE("ValidationError 400 for malformed parameters") {
   CHECK(f.fake.mutations() == 0);
 }
 
-TEST_CASE("GET with the parameters in the query string is accepted and verified like POST") {
+TEST_CASE("fake-aws: GET with the parameters in the query string is accepted and verified like POST") {
   Fixture f;
   https::Request r("GET", f.fake.baseUrl() + "/?Action=ListAccessKeys&Version=2010-05-08&UserName=bob");
   auto ok = f.sendSigned(r, "iam", f.admin());
@@ -189,7 +189,7 @@ TEST_CASE("GET with the parameters in the query string is accepted and verified 
   checkError(f.http.send(changed), 403, "SignatureDoesNotMatch", kIam);
 }
 
-TEST_CASE("The request log names actions, key ids and error codes, never a secret") {
+TEST_CASE("fake-aws: The request log names actions, key ids and error codes, never a secret") {
   Fixture f;
   std::vector<std::string> lines;
   std::mutex linesMutex;

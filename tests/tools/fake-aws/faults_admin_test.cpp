@@ -8,6 +8,8 @@
 
 #include <doctest/doctest.h>
 
+#include <memory>
+
 using namespace fake_aws_test;
 
 namespace {
@@ -26,7 +28,7 @@ fa::Fault fault(const std::string& action, int status, const std::string& code =
 
 }  // namespace
 
-TEST_CASE("A Throttling fault answers 400 Throttling Rate exceeded, and a retrying client gets through") {
+TEST_CASE("fake-aws: A Throttling fault answers 400 Throttling Rate exceeded, and a retrying client gets through") {
   Fixture f;
   f.fake.addFault(fault("ListAccessKeys", 400));
   auto res = f.post("iam", "ListAccessKeys", {{"UserName", "bob"}}, f.admin());
@@ -49,7 +51,7 @@ TEST_CASE("A Throttling fault answers 400 Throttling Rate exceeded, and a retryi
   CHECK_FALSE(log[3].faulted);
 }
 
-TEST_CASE("A fault matches its action and service only, for `times` requests") {
+TEST_CASE("fake-aws: A fault matches its action and service only, for `times` requests") {
   Fixture f;
   auto only = fault("GetCallerIdentity", 500);
   only.service = "sts";
@@ -67,7 +69,7 @@ TEST_CASE("A fault matches its action and service only, for `times` requests") {
   CHECK(f.fake.countRequests("", "") == 4);
 }
 
-TEST_CASE("A fault with a raw body and headers is sent as it is") {
+TEST_CASE("fake-aws: A fault with a raw body and headers is sent as it is") {
   Fixture f;
   auto raw = fault("ListAccessKeys", 503);
   raw.body = "<html>Service Unavailable</html>";
@@ -79,7 +81,7 @@ TEST_CASE("A fault with a raw body and headers is sent as it is") {
   CHECK(res.header("Retry-After") == std::optional<std::string>("1"));
 }
 
-TEST_CASE("A dropped connection reaches the client as a transport error, and nothing happened") {
+TEST_CASE("fake-aws: A dropped connection reaches the client as a transport error, and nothing happened") {
   Fixture f;
   auto drop = fault("CreateAccessKey", 0);
   drop.drop = true;
@@ -91,7 +93,7 @@ TEST_CASE("A dropped connection reaches the client as a transport error, and not
   CHECK(f.fake.requests()[0].status == 0);
 }
 
-TEST_CASE("afterHandling: the key is created, then the client sees a 500 or a dropped connection") {
+TEST_CASE("fake-aws: afterHandling: the key is created, then the client sees a 500 or a dropped connection") {
   Fixture f;
   auto after = fault("CreateAccessKey", 500);
   after.afterHandling = true;
@@ -115,7 +117,7 @@ TEST_CASE("afterHandling: the key is created, then the client sees a 500 or a dr
   CHECK(f.fake.countRequests("iam", "CreateAccessKey") == 2);
 }
 
-TEST_CASE("A delay fault holds the answer, then the request is carried out normally") {
+TEST_CASE("fake-aws: A delay fault holds the answer, then the request is carried out normally") {
   Fixture f;
   auto slow = fault("GetCallerIdentity", 0);
   slow.delayMs = 300;
@@ -128,7 +130,7 @@ TEST_CASE("A delay fault holds the answer, then the request is carried out norma
   CHECK(f.post("sts", "GetCallerIdentity", {}, f.admin()).status == 200);
 }
 
-TEST_CASE("Admin API: state without secrets, key creation with its secret, key deletion") {
+TEST_CASE("fake-aws: Admin API: state without secrets, key creation with its secret, key deletion") {
   Fixture f;
   auto state = f.adminCall("GET", "/_fake/state");
   REQUIRE(state.status == 200);
@@ -158,7 +160,7 @@ TEST_CASE("Admin API: state without secrets, key creation with its secret, key d
   CHECK(f.fake.countRequests("", "") == 1);
 }
 
-TEST_CASE("Admin API: faults, consistency, requests, seed, clock skew, sessions, instance profile") {
+TEST_CASE("fake-aws: Admin API: faults, consistency, requests, seed, clock skew, sessions, instance profile") {
   Fixture f;
   CHECK(f.adminCall("POST", "/_fake/faults", R"([{"action":"ListAccessKeys","status":400,"times":1},
                                                  {"action":"GetUser","code":"ServiceFailure"}])").status == 204);
@@ -216,7 +218,7 @@ TEST_CASE("Admin API: faults, consistency, requests, seed, clock skew, sessions,
   CHECK(f.adminCall("GET", "/_fake/nothing").status == 404);
 }
 
-TEST_CASE("Seeds: validation, generated ids and secrets, merge by name, setAccount") {
+TEST_CASE("fake-aws: Seeds: validation, generated ids and secrets, merge by name, setAccount") {
   Fixture f;
   CHECK_THROWS_AS(f.fake.loadSeed(R"({"account":{"accountId":"12"}})"), std::invalid_argument);
   CHECK_THROWS_AS(f.fake.loadSeed(R"({"account":{"partition":"aws-moon"}})"), std::invalid_argument);
@@ -253,4 +255,24 @@ TEST_CASE("Seeds: validation, generated ids and secrets, merge by name, setAccou
   CHECK(ok.status == 200);
   CHECK(between(ok.body, "Arn") == "arn:aws-us-gov:iam::210987654321:user/admin");
   CHECK(f.fake.keys("bob").empty());
+}
+
+TEST_CASE("fake-aws: Idle keep-alive connections of many clients do not delay a new client") {
+  Fixture f;
+  // Each client keeps its connection open after its request, as SDK client objects do.
+  std::vector<std::unique_ptr<https::Client>> idle;
+  https::Options o;
+  o.caFile = f.ca.caCertFile();
+  o.useProxyEnvironment = false;
+  for (int i = 0; i < 20; ++i) {
+    idle.push_back(std::make_unique<https::Client>(o));
+    https::Request r("POST", f.fake.baseUrl() + "/");
+    r.headers = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
+    r.body = "Action=GetCallerIdentity&Version=2011-06-15";
+    aws::sign(r, f.admin(), aws::SigningScope{"us-east-1", "sts"});
+    REQUIRE(idle.back()->send(r).status == 200);
+  }
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(f.post("sts", "GetCallerIdentity", {}, f.admin()).status == 200);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
 }

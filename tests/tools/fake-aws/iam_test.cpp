@@ -21,7 +21,7 @@ std::string callerArn(Fixture& f, const aws::Credentials& c) {
 
 }  // namespace
 
-TEST_CASE("GetCallerIdentity answers the signing user with AWS's result shape") {
+TEST_CASE("fake-aws: GetCallerIdentity answers the signing user with AWS's result shape") {
   Fixture f;
   auto res = f.post("sts", "GetCallerIdentity", {}, f.bob());
   REQUIRE(res.status == 200);
@@ -38,7 +38,7 @@ TEST_CASE("GetCallerIdentity answers the signing user with AWS's result shape") 
   CHECK(f.fake.countRequests("sts", "GetCallerIdentity") == 1);
 }
 
-TEST_CASE("CreateAccessKey returns a new key with its secret, and the new key signs requests") {
+TEST_CASE("fake-aws: CreateAccessKey returns a new key with its secret, and the new key signs requests") {
   Fixture f;
   auto iam = f.client("iam");
   auto root = iam.call("CreateAccessKey", {{"UserName", "bob"}}, f.admin(), false);
@@ -57,7 +57,7 @@ TEST_CASE("CreateAccessKey returns a new key with its secret, and the new key si
   CHECK(callerArn(f, aws::Credentials(id, secret)) == "arn:aws:iam::123456789012:user/staff/bob");
 }
 
-TEST_CASE("CreateAccessKey element order and namespace match IAM's") {
+TEST_CASE("fake-aws: CreateAccessKey element order and namespace match IAM's") {
   Fixture f;
   auto res = f.post("iam", "CreateAccessKey", {{"UserName", "bob"}}, f.admin());
   REQUIRE(res.status == 200);
@@ -70,7 +70,7 @@ TEST_CASE("CreateAccessKey element order and namespace match IAM's") {
                                                "</ResponseMetadata>\\s*</CreateAccessKeyResponse>")));
 }
 
-TEST_CASE("CreateAccessKey without UserName creates a key for the caller") {
+TEST_CASE("fake-aws: CreateAccessKey without UserName creates a key for the caller") {
   Fixture f;
   auto iam = f.client("iam");
   auto root = iam.call("CreateAccessKey", {}, f.admin(), false);
@@ -78,7 +78,7 @@ TEST_CASE("CreateAccessKey without UserName creates a key for the caller") {
   CHECK(f.fake.keys("admin").size() == 2);
 }
 
-TEST_CASE("ListAccessKeys lists every key with its metadata and never a secret") {
+TEST_CASE("fake-aws: ListAccessKeys lists every key with its metadata and never a secret") {
   Fixture f;
   f.fake.createKey("bob", "Inactive");
   auto res = f.post("iam", "ListAccessKeys", {{"UserName", "bob"}}, f.admin());
@@ -100,7 +100,7 @@ TEST_CASE("ListAccessKeys lists every key with its metadata and never a secret")
   CHECK(members[1]->textOf("Status") == "Inactive");
 }
 
-TEST_CASE("ListAccessKeys pages with MaxItems and Marker") {
+TEST_CASE("fake-aws: ListAccessKeys pages with MaxItems and Marker") {
   Fixture f;
   const auto second = f.fake.createKey("bob");
   auto iam = f.client("iam");
@@ -118,7 +118,7 @@ TEST_CASE("ListAccessKeys pages with MaxItems and Marker") {
   CHECK(members[0]->textOf("AccessKeyId") == second.accessKeyId);
 }
 
-TEST_CASE("DeleteAccessKey removes the key, which then no longer signs") {
+TEST_CASE("fake-aws: DeleteAccessKey removes the key, which then no longer signs") {
   Fixture f;
   auto iam = f.client("iam");
   auto root = iam.call("DeleteAccessKey", {{"UserName", "bob"}, {"AccessKeyId", f.bobKeyId}}, f.admin(), false);
@@ -132,7 +132,7 @@ TEST_CASE("DeleteAccessKey removes the key, which then no longer signs") {
   CHECK(between(res.body, "Code") == "InvalidClientTokenId");
 }
 
-TEST_CASE("UpdateAccessKey deactivates a key, and an Inactive key does not sign") {
+TEST_CASE("fake-aws: UpdateAccessKey deactivates a key, and an Inactive key does not sign") {
   Fixture f;
   auto iam = f.client("iam");
   auto root = iam.call("UpdateAccessKey", {{"UserName", "bob"}, {"AccessKeyId", f.bobKeyId}, {"Status", "Inactive"}},
@@ -147,7 +147,7 @@ TEST_CASE("UpdateAccessKey deactivates a key, and an Inactive key does not sign"
   CHECK(f.fake.mutations() == 2);
 }
 
-TEST_CASE("GetUser answers the named user, or the caller without UserName") {
+TEST_CASE("fake-aws: GetUser answers the named user, or the caller without UserName") {
   Fixture f;
   auto iam = f.client("iam");
   auto named = iam.call("GetUser", {{"UserName", "bob"}}, f.admin());
@@ -162,7 +162,7 @@ TEST_CASE("GetUser answers the named user, or the caller without UserName") {
   CHECK(self.textOf("GetUserResult/User/UserName") == "admin");
 }
 
-TEST_CASE("GetAccessKeyLastUsed says N/A before first use, then the service and region") {
+TEST_CASE("fake-aws: GetAccessKeyLastUsed says N/A before first use, then the service and region") {
   Fixture f;
   const auto fresh = f.fake.createKey("bob");
   auto iam = f.client("iam");
@@ -179,7 +179,7 @@ TEST_CASE("GetAccessKeyLastUsed says N/A before first use, then the service and 
   CHECK(std::regex_match(after.textOf("GetAccessKeyLastUsedResult/AccessKeyLastUsed/LastUsedDate"), kIsoTime));
 }
 
-TEST_CASE("A third key is refused with LimitExceeded 409, Inactive keys counting") {
+TEST_CASE("fake-aws: A third key is refused with LimitExceeded 409, Inactive keys counting") {
   Fixture f;
   f.fake.createKey("bob", "Inactive");
   auto res = f.post("iam", "CreateAccessKey", {{"UserName", "bob"}}, f.admin());
@@ -191,7 +191,7 @@ TEST_CASE("A third key is refused with LimitExceeded 409, Inactive keys counting
   CHECK(f.fake.mutations() == 0);
 }
 
-TEST_CASE("Permissions: a user may do only what its permissions and resources allow") {
+TEST_CASE("fake-aws: Permissions: a user may do only what its permissions and resources allow") {
   Fixture f;
   auto listed = f.post("iam", "ListAccessKeys", {{"UserName", "bob"}}, f.reader());
   CHECK(listed.status == 200);
@@ -215,7 +215,7 @@ TEST_CASE("Permissions: a user may do only what its permissions and resources al
   CHECK(between(other.body, "Message").find("iam:ListAccessKeys on resource: user admin") != std::string::npos);
 }
 
-TEST_CASE("Consistency: a new key is refused for the delay, then accepted") {
+TEST_CASE("fake-aws: Consistency: a new key is refused for the delay, then accepted") {
   Fixture f;
   f.fake.setConsistency(fa::Consistency{std::chrono::milliseconds(300), 0, "", false});
   auto iam = f.client("iam");
@@ -234,7 +234,7 @@ TEST_CASE("Consistency: a new key is refused for the delay, then accepted") {
   CHECK(f.post("sts", "GetCallerIdentity", {}, f.admin()).status == 200);
 }
 
-TEST_CASE("Consistency: the first N requests with a new key are refused, then a pattern applies") {
+TEST_CASE("fake-aws: Consistency: the first N requests with a new key are refused, then a pattern applies") {
   Fixture f;
   f.fake.setConsistency(fa::Consistency{std::chrono::milliseconds(0), 2, "x.x", false});
   auto iam = f.client("iam");
@@ -246,7 +246,7 @@ TEST_CASE("Consistency: the first N requests with a new key are refused, then a 
   CHECK(seen == "xxx.x..");
 }
 
-TEST_CASE("Consistency: never means a new key never works, while old keys do") {
+TEST_CASE("fake-aws: Consistency: never means a new key never works, while old keys do") {
   Fixture f;
   f.fake.setConsistency(fa::Consistency{std::chrono::milliseconds(0), 0, "", true});
   auto iam = f.client("iam");

@@ -41,7 +41,7 @@ fa::InstanceProfile profile(const std::string& role = "rotator") {
 
 }  // namespace
 
-TEST_CASE("IMDSv2: token, role name, role credentials that STS and IAM accept") {
+TEST_CASE("fake-aws: IMDSv2: token, role name, role credentials that STS and IAM accept") {
   Fixture f;
   f.fake.setInstanceProfile(profile());
   CHECK(f.fake.imdsBaseUrl().rfind("http://127.0.0.1:", 0) == 0);
@@ -81,7 +81,7 @@ TEST_CASE("IMDSv2: token, role name, role credentials that STS and IAM accept") 
   CHECK(f.fake.countRequests("imds", "GET " + kCreds + "rotator") == 2);
 }
 
-TEST_CASE("IMDSv2: 401 without a token or with a bad one; IMDSv1 only when allowed") {
+TEST_CASE("fake-aws: IMDSv2: 401 without a token or with a bad one, IMDSv1 only when allowed") {
   Fixture f;
   f.fake.setInstanceProfile(profile());
   CHECK(plainHttp(f.fake.imdsBaseUrl(), "GET", kCreds, {}).status == 401);
@@ -97,7 +97,7 @@ TEST_CASE("IMDSv2: 401 without a token or with a bad one; IMDSv1 only when allow
   CHECK(plainHttp(f.fake.imdsBaseUrl(), "GET", kCreds, {{kToken, "AQAEAnot-a-token=="}}).status == 401);
 }
 
-TEST_CASE("IMDSv2: the token PUT needs a TTL of 1 to 21600 seconds and refuses proxied requests") {
+TEST_CASE("fake-aws: IMDSv2: the token PUT needs a TTL of 1 to 21600 seconds and refuses proxied requests") {
   Fixture f;
   f.fake.setInstanceProfile(profile());
   CHECK(plainHttp(f.fake.imdsBaseUrl(), "PUT", "/latest/api/token", {}).status == 400);
@@ -110,7 +110,7 @@ TEST_CASE("IMDSv2: the token PUT needs a TTL of 1 to 21600 seconds and refuses p
   CHECK(plainHttp(f.fake.imdsBaseUrl(), "GET", "/latest/api/token", {{kTtl, "60"}}).status == 405);
 }
 
-TEST_CASE("IMDSv2: an expired token is refused") {
+TEST_CASE("fake-aws: IMDSv2: an expired token is refused") {
   Fixture f;
   f.fake.setInstanceProfile(profile());
   const std::string t = token(f, "1");
@@ -119,7 +119,7 @@ TEST_CASE("IMDSv2: an expired token is refused") {
   CHECK(plainHttp(f.fake.imdsBaseUrl(), "GET", kCreds, {{kToken, t}}).status == 401);
 }
 
-TEST_CASE("IMDSv2: no role attached means 404 on the listing; an unknown role name is 404") {
+TEST_CASE("fake-aws: IMDSv2: no role attached means 404 on the listing, and an unknown role name is 404") {
   Fixture f;
   f.fake.setInstanceProfile(profile(""));
   const std::string t = token(f);
@@ -134,7 +134,7 @@ TEST_CASE("IMDSv2: no role attached means 404 on the listing; an unknown role na
   CHECK(id.body == "i-0a1b2c3d4e5f60718");
 }
 
-TEST_CASE("IMDSv2: hopLimitBlocks leaves token PUTs unanswered, then they work") {
+TEST_CASE("fake-aws: IMDSv2: hopLimitBlocks leaves token PUTs unanswered, then they work") {
   Fixture f;
   auto p = profile();
   p.hopLimitBlocks = 2;
@@ -155,7 +155,7 @@ TEST_CASE("IMDSv2: hopLimitBlocks leaves token PUTs unanswered, then they work")
   CHECK(third.status == 200);
 }
 
-TEST_CASE("IMDS faults match by service imds and a prefix of METHOD path") {
+TEST_CASE("fake-aws: IMDS faults match by service imds and a prefix of METHOD path") {
   Fixture f;
   f.fake.setInstanceProfile(profile());
   fa::Fault fault;

@@ -22,7 +22,7 @@ aws::Credentials assume(Fixture& f, const std::string& session = "rotation-1") {
 
 }  // namespace
 
-TEST_CASE("AssumeRole returns temporary ASIA credentials with a session token and an expiration") {
+TEST_CASE("fake-aws: AssumeRole returns temporary ASIA credentials with a session token and an expiration") {
   Fixture f;
   const auto before = std::chrono::system_clock::now();
   auto res = f.post("sts", "AssumeRole", {{"RoleArn", kRoleArn}, {"RoleSessionName", "rotation-1"},
@@ -46,7 +46,7 @@ TEST_CASE("AssumeRole returns temporary ASIA credentials with a session token an
   CHECK(expiration.rfind(expect, 0) == 0);
 }
 
-TEST_CASE("Temporary credentials sign GetCallerIdentity as the assumed role") {
+TEST_CASE("fake-aws: Temporary credentials sign GetCallerIdentity as the assumed role") {
   Fixture f;
   const auto temp = assume(f);
   auto sts = f.client("sts");
@@ -56,7 +56,7 @@ TEST_CASE("Temporary credentials sign GetCallerIdentity as the assumed role") {
   CHECK(who.textOf("GetCallerIdentityResult/Account") == "123456789012");
 }
 
-TEST_CASE("Temporary credentials carry the role's permissions on IAM calls") {
+TEST_CASE("fake-aws: Temporary credentials carry the role's permissions on IAM calls") {
   Fixture f;
   const auto temp = assume(f);
   auto iam = f.client("iam");
@@ -83,7 +83,7 @@ TEST_CASE("Temporary credentials carry the role's permissions on IAM calls") {
         "resource: user bob");
 }
 
-TEST_CASE("A temporary key without its session token, with a wrong one, or with it unsigned is refused") {
+TEST_CASE("fake-aws: A temporary key without its session token, with a wrong one, or with it unsigned is refused") {
   Fixture f;
   const auto temp = assume(f);
   // No token at all.
@@ -114,7 +114,7 @@ TEST_CASE("A temporary key without its session token, with a wrong one, or with 
   CHECK(between(f.post("sts", "GetCallerIdentity", {}, badSecret).body, "Code") == "SignatureDoesNotMatch");
 }
 
-TEST_CASE("An expired session gets ExpiredToken") {
+TEST_CASE("fake-aws: An expired session gets ExpiredToken") {
   Fixture f;
   const auto temp = assume(f);
   f.fake.expireSessions();
@@ -124,7 +124,7 @@ TEST_CASE("An expired session gets ExpiredToken") {
   CHECK(between(res.body, "Message") == "The security token included in the request is expired");
 }
 
-TEST_CASE("createSession issues role credentials directly, as the instance role would have them") {
+TEST_CASE("fake-aws: createSession issues role credentials directly, as the instance role would have them") {
   Fixture f;
   const auto s = f.fake.createSession("rotator", "i-0123", std::chrono::seconds(600));
   CHECK(s.accessKeyId.rfind("ASIA", 0) == 0);
@@ -135,7 +135,7 @@ TEST_CASE("createSession issues role credentials directly, as the instance role 
   CHECK_THROWS_AS(f.fake.createSession("nope", "x"), std::invalid_argument);
 }
 
-TEST_CASE("AssumeRole refuses an untrusted caller and an unknown role alike with AccessDenied") {
+TEST_CASE("fake-aws: AssumeRole refuses an untrusted caller and an unknown role alike with AccessDenied") {
   Fixture f;
   auto untrusted = f.post("sts", "AssumeRole", {{"RoleArn", kRoleArn}, {"RoleSessionName", "s1"}}, f.bob());
   CHECK(untrusted.status == 403);
@@ -154,7 +154,7 @@ TEST_CASE("AssumeRole refuses an untrusted caller and an unknown role alike with
   CHECK(f.post("sts", "AssumeRole", open, f.reader()).status == 403);
 }
 
-TEST_CASE("AssumeRole validates its parameters and the role's maximum session duration") {
+TEST_CASE("fake-aws: AssumeRole validates its parameters and the role's maximum session duration") {
   Fixture f;
   auto missingArn = f.post("sts", "AssumeRole", {{"RoleSessionName", "s1"}}, f.admin());
   CHECK(missingArn.status == 400);
