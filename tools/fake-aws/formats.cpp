@@ -1,4 +1,4 @@
-// Renderings of ids, secrets, dates and XML bodies as IAM and STS produce them (docs/aws-iam.md §2, §3, §6).
+// Renderings of ids, secrets, dates and XML bodies as IAM and STS produce them (docs/aws-iam.md §2, §5, §6).
 #include "fake_aws_impl.hpp"
 
 #include <openssl/rand.h>

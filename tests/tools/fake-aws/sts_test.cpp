@@ -1,4 +1,4 @@
-// STS AssumeRole and temporary credentials (docs/aws-iam.md §3, §4): the result shape, ASIA keys that need their
+// STS AssumeRole and temporary credentials (docs/aws-iam.md §3.3, §4): the result shape, ASIA keys that need their
 // session token signed, expiry, the role's permissions on IAM calls, trust, and DurationSeconds limits.
 #include "fixture.hpp"
 
