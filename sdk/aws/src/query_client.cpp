@@ -187,7 +187,7 @@ XmlElement QueryClient::call(const std::string& action,
     std::chrono::milliseconds delay = retryAfter ? *retryAfter : jitteredBackoff(retry_, attempt);
     if (delay > remaining) {
       if (failure) throw *failure;
-      throw Unreachable(action + where + ": " + reason + " (wait budget of " +
+      throw Unreachable(action + ": " + reason + " (wait budget of " +
                         std::to_string(retry_.totalWaitBudget.count()) + " ms used up after " +
                         std::to_string(attempt) + (attempt == 1 ? " attempt)" : " attempts)"));
     }

@@ -40,7 +40,7 @@ class EnvScope {
 
 }  // namespace
 
-TEST_CASE("partitions: the three partitions by name") {
+TEST_CASE("aws partitions: the three partitions by name") {
   auto aws = partitionNamed("aws");
   REQUIRE(aws);
   CHECK(aws->iamEndpoint == "https://iam.amazonaws.com");
@@ -68,7 +68,7 @@ TEST_CASE("partitions: the three partitions by name") {
   CHECK_FALSE(partitionNamed(""));
 }
 
-TEST_CASE("partitions: region to partition by AWS's region patterns") {
+TEST_CASE("aws partitions: region to partition by AWS's region patterns") {
   for (const char* r : {"us-east-1", "eu-central-1", "ap-southeast-2", "sa-east-1", "ca-central-1", "me-south-1",
                         "af-south-1", "il-central-1", "mx-central-1", "us-west-2"}) {
     CAPTURE(r);
@@ -86,7 +86,7 @@ TEST_CASE("partitions: region to partition by AWS's region patterns") {
   }
 }
 
-TEST_CASE("partitions: region name syntax") {
+TEST_CASE("aws partitions: region name syntax") {
   for (const char* r : {"us-east-1", "us-gov-west-1", "cn-north-1", "ap-southeast-2", "eu-central-2"}) {
     CAPTURE(r);
     CHECK(validRegionName(r));
@@ -98,14 +98,14 @@ TEST_CASE("partitions: region name syntax") {
   }
 }
 
-TEST_CASE("partitions: regional STS endpoints") {
+TEST_CASE("aws partitions: regional STS endpoints") {
   CHECK(stsEndpoint(*partitionNamed("aws"), "eu-west-1") == "https://sts.eu-west-1.amazonaws.com");
   CHECK(stsEndpoint(*partitionNamed("aws"), "us-east-1") == "https://sts.us-east-1.amazonaws.com");
   CHECK(stsEndpoint(*partitionNamed("aws-us-gov"), "us-gov-west-1") == "https://sts.us-gov-west-1.amazonaws.com");
   CHECK(stsEndpoint(*partitionNamed("aws-cn"), "cn-northwest-1") == "https://sts.cn-northwest-1.amazonaws.com.cn");
 }
 
-TEST_CASE("partitions: endpoint overrides from the environment") {
+TEST_CASE("aws partitions: endpoint overrides from the environment") {
   EnvScope env;
   CHECK_FALSE(endpointFromEnvironment("IAM"));
 
@@ -138,7 +138,7 @@ TEST_CASE("partitions: endpoint overrides from the environment") {
   env.unset("AWS_ENDPOINT_URL_SECRETS_MANAGER");
 }
 
-TEST_CASE("partitions: region from the environment, AWS_REGION first") {
+TEST_CASE("aws partitions: region from the environment, AWS_REGION first") {
   EnvScope env;
   CHECK_FALSE(regionFromEnvironment());
   env.set("AWS_DEFAULT_REGION", "eu-west-1");

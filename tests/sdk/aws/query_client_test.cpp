@@ -200,7 +200,7 @@ RetryPolicy quickPolicy(int attempts = 5) {
 
 }  // namespace
 
-TEST_CASE("query client: a signed form POST, parameters form-encoded, the result root returned") {
+TEST_CASE("aws query client: a signed form POST, parameters form-encoded, the result root returned") {
   Harness h;
   h.play({ok("GetCallerIdentity")});
   Credentials creds(kKeyId, kSecret);
@@ -222,7 +222,7 @@ TEST_CASE("query client: a signed form POST, parameters form-encoded, the result
   CHECK(h.logLines.empty());
 }
 
-TEST_CASE("query client: the server's signature check fails for a request signed with another secret") {
+TEST_CASE("aws query client: the server's signature check fails for a request signed with another secret") {
   Harness h;
   h.play({ok("GetCallerIdentity")});
   Credentials wrong(kKeyId, "not-the-secret");
@@ -232,7 +232,7 @@ TEST_CASE("query client: the server's signature check fails for a request signed
   CHECK_FALSE(h.allSigned());
 }
 
-TEST_CASE("query client: temporary credentials sign X-Amz-Security-Token") {
+TEST_CASE("aws query client: temporary credentials sign X-Amz-Security-Token") {
   Harness h;
   h.fake.expectedToken = "FwoGZXIvYXdzE/session+token==";
   h.play({ok("GetCallerIdentity")});
@@ -245,7 +245,7 @@ TEST_CASE("query client: temporary credentials sign X-Amz-Security-Token") {
         std::vector<std::string>{"content-type", "host", "x-amz-date", "x-amz-security-token"});
 }
 
-TEST_CASE("query client: LimitExceeded 409 is a ServiceError at once, never retried") {
+TEST_CASE("aws query client: LimitExceeded 409 is a ServiceError at once, never retried") {
   Harness h;
   h.play({error(409, "LimitExceeded"), ok("CreateAccessKey")});
   Credentials creds(kKeyId, kSecret);
@@ -265,7 +265,7 @@ TEST_CASE("query client: LimitExceeded 409 is a ServiceError at once, never retr
   CHECK(h.delays.empty());
 }
 
-TEST_CASE("query client: Throttling 400 then success is retried, even for a non-idempotent call") {
+TEST_CASE("aws query client: Throttling 400 then success is retried, even for a non-idempotent call") {
   Harness h;
   h.play({error(400, "Throttling"), ok("CreateAccessKey")});
   Credentials creds(kKeyId, kSecret);
@@ -283,7 +283,7 @@ TEST_CASE("query client: Throttling 400 then success is retried, even for a non-
   CHECK(h.logLines[0].find("scripted") == std::string::npos);  // never the body
 }
 
-TEST_CASE("query client: every throttling code is retried") {
+TEST_CASE("aws query client: every throttling code is retried") {
   for (const char* code : {"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException",
                            "RequestThrottled", "SlowDown"}) {
     CAPTURE(code);
@@ -295,7 +295,7 @@ TEST_CASE("query client: every throttling code is retried") {
   }
 }
 
-TEST_CASE("query client: 500 again and again - idempotent retried to maxAttempts, then the ServiceError") {
+TEST_CASE("aws query client: 500 again and again - idempotent retried to maxAttempts, then the ServiceError") {
   Harness h;
   h.play({error(500, "ServiceFailure", "Receiver"), error(502, "ServiceFailure", "Receiver"),
           error(503, "ServiceUnavailable", "Receiver"), ok("ListAccessKeys")});
@@ -316,7 +316,7 @@ TEST_CASE("query client: 500 again and again - idempotent retried to maxAttempts
   CHECK(h.logLines.size() == 2);
 }
 
-TEST_CASE("query client: 500 on a non-idempotent call is OutcomeUnknown after one request") {
+TEST_CASE("aws query client: 500 on a non-idempotent call is OutcomeUnknown after one request") {
   Harness h;
   h.play({error(500, "ServiceFailure", "Receiver"), ok("CreateAccessKey")});
   Credentials creds(kKeyId, kSecret);
@@ -326,7 +326,7 @@ TEST_CASE("query client: 500 on a non-idempotent call is OutcomeUnknown after on
   CHECK(h.delays.empty());
 }
 
-TEST_CASE("query client: a dropped connection - non-idempotent OutcomeUnknown, idempotent retried") {
+TEST_CASE("aws query client: a dropped connection - non-idempotent OutcomeUnknown, idempotent retried") {
   Credentials creds(kKeyId, kSecret);
   {
     Harness h;
@@ -357,7 +357,7 @@ TEST_CASE("query client: a dropped connection - non-idempotent OutcomeUnknown, i
   }
 }
 
-TEST_CASE("query client: nothing listening is Unreachable (idempotent) or OutcomeUnknown (not idempotent)") {
+TEST_CASE("aws query client: nothing listening is Unreachable (idempotent) or OutcomeUnknown (not idempotent)") {
   TempDir dir{"aws-query-closed"};
   TestCa ca = TestCa::create(dir.path());
   std::string url;
@@ -380,7 +380,7 @@ TEST_CASE("query client: nothing listening is Unreachable (idempotent) or Outcom
   CHECK(delays.empty());
 }
 
-TEST_CASE("query client: the total wait budget ends the retries before maxAttempts") {
+TEST_CASE("aws query client: the total wait budget ends the retries before maxAttempts") {
   Harness h;
   for (int i = 0; i < 60; ++i) h.play({error(503, "ServiceUnavailable", "Receiver")});
   RetryPolicy policy;
@@ -397,7 +397,7 @@ TEST_CASE("query client: the total wait budget ends the retries before maxAttemp
   CHECK(h.fake.requests() == h.delays.size() + 1);
 }
 
-TEST_CASE("query client: Retry-After is honoured, and one beyond the budget stops the retries") {
+TEST_CASE("aws query client: Retry-After is honoured, and one beyond the budget stops the retries") {
   Credentials creds(kKeyId, kSecret);
   {
     Harness h;
@@ -422,7 +422,7 @@ TEST_CASE("query client: Retry-After is honoured, and one beyond the budget stop
   }
 }
 
-TEST_CASE("query client: an HTTP error without an ErrorResponse body is ServiceError HTTP<status>") {
+TEST_CASE("aws query client: an HTTP error without an ErrorResponse body is ServiceError HTTP<status>") {
   Credentials creds(kKeyId, kSecret);
   {
     Harness h;
@@ -446,7 +446,7 @@ TEST_CASE("query client: an HTTP error without an ErrorResponse body is ServiceE
   }
 }
 
-TEST_CASE("query client: a 2xx that is not <ActionResponse> - ServiceError, or OutcomeUnknown when not idempotent") {
+TEST_CASE("aws query client: a 2xx that is not <ActionResponse> - ServiceError, or OutcomeUnknown when not idempotent") {
   Credentials creds(kKeyId, kSecret);
   Harness h;
   h.play({Step{200, "<html>captive portal</html>", "", false}, Step{200, "not xml", "", false}});
@@ -456,7 +456,7 @@ TEST_CASE("query client: a 2xx that is not <ActionResponse> - ServiceError, or O
   CHECK(h.fake.requests() == 2);
 }
 
-TEST_CASE("query client: KEEPER_ROTATE_AWS_RETRY_BASE_MS shortens the base delay, never lengthens it") {
+TEST_CASE("aws query client: KEEPER_ROTATE_AWS_RETRY_BASE_MS shortens the base delay, never lengthens it") {
   const char* before = std::getenv("KEEPER_ROTATE_AWS_RETRY_BASE_MS");
   const std::string saved = before ? before : "";
   Credentials creds(kKeyId, kSecret);

@@ -38,7 +38,7 @@ const SigningScope kSuite{"us-east-1", "service"};
 
 }  // namespace
 
-TEST_CASE("sigv4: AWS's IAM ListUsers example - canonical request hash, signing key and signature") {
+TEST_CASE("aws sigv4: AWS's IAM ListUsers example - canonical request hash, signing key and signature") {
   Credentials creds(kKeyId, kSecret);
   RequestToSign request;
   request.method = "GET";
@@ -67,7 +67,7 @@ TEST_CASE("sigv4: AWS's IAM ListUsers example - canonical request hash, signing 
         "Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7");
 }
 
-TEST_CASE("sigv4: AWS test suite post-x-www-form-urlencoded") {
+TEST_CASE("aws sigv4: AWS test suite post-x-www-form-urlencoded") {
   Credentials creds(kKeyId, kSecret);
   RequestToSign request;
   request.headers = {{"Content-Type", "application/x-www-form-urlencoded"},
@@ -79,7 +79,7 @@ TEST_CASE("sigv4: AWS test suite post-x-www-form-urlencoded") {
   CHECK(parts.signature == "ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a");
 }
 
-TEST_CASE("sigv4: AWS test suite post-sts-header-before - the session token is a signed header") {
+TEST_CASE("aws sigv4: AWS test suite post-sts-header-before - the session token is a signed header") {
   Credentials creds(kKeyId, kSecret, kSuiteToken);
   CHECK(creds.temporary());
   RequestToSign request;
@@ -91,7 +91,7 @@ TEST_CASE("sigv4: AWS test suite post-sts-header-before - the session token is a
   CHECK(parts.signature == "85d96828115b5dc0cfc3bd16ad9e210dd772bbebba041836c64533a82be05ead");
 }
 
-TEST_CASE("sigv4: CreateAccessKey POST vector, and sign() on a Request gives the same Authorization") {
+TEST_CASE("aws sigv4: CreateAccessKey POST vector, and sign() on a Request gives the same Authorization") {
   const std::string body = "Action=CreateAccessKey&UserName=Bob&Version=2010-05-08";
   const std::string payloadHash = sha256Hex(body);
   CHECK(payloadHash.substr(0, 8) == "c4c1419c");
@@ -128,7 +128,7 @@ TEST_CASE("sigv4: CreateAccessKey POST vector, and sign() on a Request gives the
   CHECK(header("X-Amz-Date") == "20150830T123601Z");
 }
 
-TEST_CASE("sigv4: sign() with temporary credentials, a non-default port and a caller's content type") {
+TEST_CASE("aws sigv4: sign() with temporary credentials, a non-default port and a caller's content type") {
   Credentials creds(kKeyId, kSecret, "token/with+chars");
   keeper_rotate::https::Request http("POST", "https://localhost:8443/?a=1");
   http.headers.emplace_back("content-type", "text/plain");
@@ -171,7 +171,7 @@ TEST_CASE("sigv4: sign() with temporary credentials, a non-default port and a ca
   for (const auto& [k, v] : plain.headers) CHECK(k != "Content-Type");  // no body, no content type added
 }
 
-TEST_CASE("sigv4: parseAuthorization round trip and refusals") {
+TEST_CASE("aws sigv4: parseAuthorization round trip and refusals") {
   Credentials creds(kKeyId, kSecret);
   RequestToSign request;
   request.headers = {{"Host", "iam.amazonaws.com"}, {"X-Amz-Date", kDate}};
@@ -198,7 +198,7 @@ TEST_CASE("sigv4: parseAuthorization round trip and refusals") {
                                  "SignedHeaders=host, Signature=" + parts.signature));
 }
 
-TEST_CASE("sigv4: uriEncode - space, slash, tilde, plus and UTF-8") {
+TEST_CASE("aws sigv4: uriEncode - space, slash, tilde, plus and UTF-8") {
   CHECK(uriEncode("a b") == "a%20b");
   CHECK(uriEncode("a/b") == "a%2Fb");
   CHECK(uriEncode("a/b", true) == "a/b");
@@ -208,7 +208,7 @@ TEST_CASE("sigv4: uriEncode - space, slash, tilde, plus and UTF-8") {
   CHECK(uriEncode("*") == "%2A");
 }
 
-TEST_CASE("sigv4: canonicalQuery - sorted by name then value, decoded and re-encoded") {
+TEST_CASE("aws sigv4: canonicalQuery - sorted by name then value, decoded and re-encoded") {
   CHECK(canonicalQuery("") == "");
   CHECK(canonicalQuery("Version=2010-05-08&Action=ListUsers") == "Action=ListUsers&Version=2010-05-08");
   CHECK(canonicalQuery("b=2&a=2&a=1") == "a=1&a=2&b=2");
@@ -222,7 +222,7 @@ TEST_CASE("sigv4: canonicalQuery - sorted by name then value, decoded and re-enc
   CHECK(canonicalQuery("&&a=1&") == "a=1");
 }
 
-TEST_CASE("sigv4: helpers - sha256Hex, hmacSha256, amzDate, header value folding") {
+TEST_CASE("aws sigv4: helpers - sha256Hex, hmacSha256, amzDate, header value folding") {
   CHECK(sha256Hex("") == kEmptyHash);
   CHECK(toHex(hmacSha256("key", "The quick brown fox jumps over the lazy dog")) ==
         "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8");

@@ -74,7 +74,7 @@ constexpr const char* kAssumeRole = R"(<AssumeRoleResponse xmlns="https://sts.am
 
 }  // namespace
 
-TEST_CASE("xml: IAM CreateAccessKeyResponse - local names, entity-decoded text, textOf trims") {
+TEST_CASE("aws xml: IAM CreateAccessKeyResponse - local names, entity-decoded text, textOf trims") {
   const XmlElement root = parseXml(kCreateAccessKey);
   CHECK(root.name == "CreateAccessKeyResponse");
   CHECK(root.textOf("CreateAccessKeyResult/AccessKey/AccessKeyId") == "AKIAIOSFODNN7EXAMPLE");
@@ -94,7 +94,7 @@ TEST_CASE("xml: IAM CreateAccessKeyResponse - local names, entity-decoded text, 
   CHECK(root.find("/CreateAccessKeyResult//AccessKey/") == key);
 }
 
-TEST_CASE("xml: IAM ListAccessKeysResponse - childrenNamed over members") {
+TEST_CASE("aws xml: IAM ListAccessKeysResponse - childrenNamed over members") {
   const XmlElement root = parseXml(kListAccessKeys);
   const XmlElement* list = root.find("ListAccessKeysResult/AccessKeyMetadata");
   REQUIRE(list != nullptr);
@@ -107,7 +107,7 @@ TEST_CASE("xml: IAM ListAccessKeysResponse - childrenNamed over members") {
   CHECK(list->childrenNamed("nothing").empty());
 }
 
-TEST_CASE("xml: STS GetCallerIdentityResponse and AssumeRoleResponse") {
+TEST_CASE("aws xml: STS GetCallerIdentityResponse and AssumeRoleResponse") {
   const XmlElement who = parseXml(kGetCallerIdentity);
   CHECK(who.name == "GetCallerIdentityResponse");
   CHECK(who.textOf("GetCallerIdentityResult/Arn") == "arn:aws:iam::123456789012:user/Bob");
@@ -121,7 +121,7 @@ TEST_CASE("xml: STS GetCallerIdentityResponse and AssumeRoleResponse") {
   CHECK(role.textOf("AssumeRoleResult/AssumedRoleUser/Arn") == "arn:aws:sts::123456789012:assumed-role/rotator/keeper");
 }
 
-TEST_CASE("xml: prefixed namespaces give local names, CDATA is text") {
+TEST_CASE("aws xml: prefixed namespaces give local names, CDATA is text") {
   const XmlElement root = parseXml(
       R"(<a:Root xmlns:a="urn:x" xmlns:b="urn:y"><b:Item>one</b:Item><a:Item><![CDATA[<two>]]></a:Item></a:Root>)");
   CHECK(root.name == "Root");
@@ -129,7 +129,7 @@ TEST_CASE("xml: prefixed namespaces give local names, CDATA is text") {
   CHECK(root.childrenNamed("Item")[1]->text == "<two>");
 }
 
-TEST_CASE("xml: ErrorResponse with and without a namespace") {
+TEST_CASE("aws xml: ErrorResponse with and without a namespace") {
   const std::string withNs = R"(<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">
   <Error><Type>Sender</Type><Code>LimitExceeded</Code><Message>Cannot exceed quota for AccessKeysPerUser: 2</Message></Error>
   <RequestId>req-409</RequestId>
@@ -157,7 +157,7 @@ TEST_CASE("xml: ErrorResponse with and without a namespace") {
   CHECK_FALSE(parseErrorResponse(500, "<ErrorResponse><Error><Message>m</Message></Error></ErrorResponse>", "X"));
 }
 
-TEST_CASE("xml: malformed documents are XmlError") {
+TEST_CASE("aws xml: malformed documents are XmlError") {
   CHECK_THROWS_AS(parseXml(""), XmlError);
   CHECK_THROWS_AS(parseXml("   \n"), XmlError);
   CHECK_THROWS_AS(parseXml("<a><b></a>"), XmlError);
@@ -168,7 +168,7 @@ TEST_CASE("xml: malformed documents are XmlError") {
   CHECK_THROWS_AS(parseXml("<a x='1' x='2'/>"), XmlError);
 }
 
-TEST_CASE("xml: a DOCTYPE, with or without entities, is refused") {
+TEST_CASE("aws xml: a DOCTYPE, with or without entities, is refused") {
   const std::string bomb = R"(<?xml version="1.0"?>
 <!DOCTYPE lolz [
   <!ENTITY lol "lol">
@@ -183,7 +183,7 @@ TEST_CASE("xml: a DOCTYPE, with or without entities, is refused") {
   CHECK_THROWS_AS(parseXml("<!DOCTYPE r><r/>"), XmlError);
 }
 
-TEST_CASE("xml: over-size input and hostile nesting are refused") {
+TEST_CASE("aws xml: over-size input and hostile nesting are refused") {
   std::string big = "<a>" + std::string(2000, 'x') + "</a>";
   CHECK_THROWS_WITH_AS(parseXml(big, 1000), doctest::Contains("limit"), XmlError);
   CHECK(parseXml(big, big.size()).text.size() == 2000);
@@ -196,7 +196,7 @@ TEST_CASE("xml: over-size input and hostile nesting are refused") {
   CHECK_THROWS_WITH_AS(parseXml(deep), doctest::Contains("nested"), XmlError);
 }
 
-TEST_CASE("xml: long text arrives in pieces and is concatenated, not trimmed") {
+TEST_CASE("aws xml: long text arrives in pieces and is concatenated, not trimmed") {
   std::string text;
   for (int i = 0; i < 5000; ++i) text += static_cast<char>('a' + i % 26);
   const XmlElement root = parseXml("<r> " + text + "&amp;" + text + " </r>");
