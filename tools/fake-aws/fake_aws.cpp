@@ -57,7 +57,8 @@ class FunctionHandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
 struct FakeAws::Impl::Server {
   // Its own pool (declared first, destroyed last), so stopping ends its threads and their OpenSSL state. Clients
   // such as the AWS SDKs keep one idle keep-alive connection per client object, and Poco gives each connection a
-  // thread: enough threads, and a keep-alive timeout of a few seconds, so idle connections never make a new one wait.
+  // thread: enough threads that idle connections never make a new one wait. The keep-alive timeout stays above
+  // Poco's client-side one (8 s), so a client never reuses a connection this server has just closed.
   std::unique_ptr<Poco::ThreadPool> pool;
   std::unique_ptr<Poco::Net::ServerSocket> socket;
   std::unique_ptr<Poco::Net::HTTPServer> server;
@@ -78,11 +79,11 @@ struct FakeAws::Impl::Server {
       socket = std::make_unique<Poco::Net::ServerSocket>(address, 64);
     }
     auto* params = new Poco::Net::HTTPServerParams;
-    params->setMaxThreads(48);
+    params->setMaxThreads(64);
     params->setMaxQueued(128);
     params->setKeepAlive(true);
-    params->setKeepAliveTimeout(Poco::Timespan(3, 0));
-    pool = std::make_unique<Poco::ThreadPool>(2, 52);
+    params->setKeepAliveTimeout(Poco::Timespan(15, 0));
+    pool = std::make_unique<Poco::ThreadPool>(2, 68);
     server = std::make_unique<Poco::Net::HTTPServer>(new FunctionHandlerFactory(std::move(handler)), *pool, *socket,
                                                      params);
   }
