@@ -117,13 +117,22 @@ QueryClient::QueryClient(https::Client& http, Service service, RetryPolicy retry
 XmlElement QueryClient::call(const std::string& action,
                              const std::vector<std::pair<std::string, std::string>>& params,
                              const Credentials& credentials, bool idempotent) {
-  std::string body = "Action=" + https::formEncode(action) + "&Version=" + https::formEncode(service_.version);
+  std::size_t worstCase = 32 + 3 * (action.size() + service_.version.size());
+  for (const auto& [name, value] : params) worstCase += 2 + 3 * (name.size() + value.size());
+  std::string body;
+  body.reserve(worstCase);  // one buffer: growing would free unzeroed copies of the parameters
+  body += "Action=" + https::formEncode(action) + "&Version=" + https::formEncode(service_.version);
   for (const auto& [name, value] : params) {
     body += '&';
     body += https::formEncode(name);
     body += '=';
     body += https::formEncode(value);
   }
+  // Some actions carry secrets in their parameters (IAM ChangePassword): the body is zeroed when the call ends.
+  struct BodyWiper {
+    std::string& body;
+    ~BodyWiper() { keeper_rotate::text::wipe(body); }
+  } wipeBody{body};
   const std::string url = service_.endpoint + "/";
   const std::string where = " (" + service_.endpoint + ")";  // transport errors name the host themselves
 
@@ -161,7 +170,7 @@ XmlElement QueryClient::call(const std::string& action,
         failure.emplace(response.status, "HTTP" + std::to_string(response.status), response.reason,
                         response.header("x-amzn-RequestId").value_or(""), action);
       if (auto header = response.header("Retry-After"))
-        if (auto seconds = parseCount(*header, 24LL * 3600)) retryAfter = std::chrono::seconds(*seconds);
+        if (auto seconds = parseCount(*header, 1000000000LL)) retryAfter = std::chrono::seconds(*seconds);
     } catch (const https::TransportError& e) {
       if (!idempotent)
         throw OutcomeUnknown(action + ": " + e.what() +
