@@ -48,15 +48,27 @@ std::string templateValue(const kr_field_spec& f) {
   return kTemplateNotSet;
 }
 
+/// The pamUser record type's own Login field: a provider that declares `login` (the AWS provider: the IAM user name)
+/// gets it in the importer's Login column / `login` key, not as a custom field of the same name.
+constexpr const char* kLoginLabel = "login";
+
 void appendFields(std::vector<TemplateField>& out, const kr_field_spec* fields, std::size_t count) {
   for (std::size_t i = 0; i < count; ++i) {
     const kr_field_spec& f = fields[i];
     if (f.flags & KR_FIELD_OTHER_RECORD) continue;  // lives on another record, not the PAM User
+    if (std::strcmp(f.label, kLoginLabel) == 0) continue;  // the record's Login, see loginValue()
     const std::string type = isSecret(f) ? "secret" : "text";
     // Commander writes text fields under their plain label; other types need the $type: prefix to survive.
     const std::string key = type == "text" ? std::string(f.label) : "$" + type + ":" + f.label;
     out.push_back({key, type, f.label, templateValue(f)});
   }
+}
+
+/// The template's Login value: the provider's `login` field as any other field's value, empty when undeclared.
+std::string loginValue(const kr_field_spec* fields, std::size_t count) {
+  for (std::size_t i = 0; i < count; ++i)
+    if (std::strcmp(fields[i].label, kLoginLabel) == 0) return templateValue(fields[i]);
+  return {};
 }
 
 std::string csvCell(const std::string& v) {
@@ -82,18 +94,20 @@ int runTemplateCommand(const CliOptions& opts) {
     std::vector<TemplateField> fields;
     appendFields(fields, p.fields.data(), p.fields.size());
     appendFields(fields, hostFields(), hostFieldCount());
+    const std::string login = loginValue(p.fields.data(), p.fields.size());
     const std::string title = p.name + " rotated credential";
     const std::string notes =
         "Replace every REPLACE-ME value, then move the record into a shared folder the Gateway's KSM application "
         "can edit. Rotation: Run PAM scripts only; script command: keeper-rotate " + p.name + ".";
 
     if (format == "csv") {
-      std::string row = "," + csvCell(title) + ",,,," + csvCell(notes) + ",,$type,pamUser";
+      std::string row = "," + csvCell(title) + "," + csvCell(login) + ",,," + csvCell(notes) + ",,$type,pamUser";
       for (const auto& f : fields) row += "," + csvCell(f.key) + "," + csvCell(f.value);
       std::cout << row << "\n";
     } else {
       // Indented like Commander's own export, so the file is easy to edit by hand.
       std::string out = "{\n  \"records\": [\n    {\n      \"title\": " + jsonString(title) +
+                        (login.empty() ? std::string() : ",\n      \"login\": " + jsonString(login)) +
                         ",\n      \"$type\": \"pamUser\",\n      \"notes\": " + jsonString(notes) +
                         ",\n      \"custom_fields\": {";
       for (std::size_t i = 0; i < fields.size(); ++i)

@@ -72,12 +72,9 @@ TEST_CASE("aws config: record fields override the AWS SDK endpoint variables, wh
   CHECK(resolve({}).iamEndpoint == "https://iam.amazonaws.com");
 }
 
-TEST_CASE("aws config: the login is the IAM user, the Gateway's user the fallback, and old_keys/when_full parse") {
+TEST_CASE("aws config: the login is the IAM user, and old_keys/when_full parse") {
   CleanEnvironment env;
-  kt::InMemoryHost host;
-  host.declareFields(kFields);
-  host.inputs["user"] = "from-gateway";
-  CHECK(RotationConfig::fromContext(host.context()).userName == "from-gateway");
+  CHECK(resolve({}).userName == "app-deployer");
   const auto c = resolve({{"old_keys", "keep-previous"}, {"delete_all_keys_before_rotating", "YES"}});
   CHECK(c.oldKeys == OldKeys::KeepPrevious);
   CHECK(c.whenFull == WhenFull::DeleteUnheld);

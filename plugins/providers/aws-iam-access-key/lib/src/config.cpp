@@ -112,8 +112,6 @@ RotationConfig RotationConfig::fromContext(const Context& ctx) {
   RotationConfig c;
   c.userName = ctx.text("login");
   if (c.userName.empty())
-    if (auto user = ctx.input("user")) c.userName = std::string(keeper_rotate::text::trim(*user));
-  if (c.userName.empty())
     throw configError("field.login", "The PAM User record has no login: aws-iam-access-key rotates the access key of "
                                      "the IAM user named in the record's Login field; set it to the IAM user name");
   if (!validUserName(c.userName))

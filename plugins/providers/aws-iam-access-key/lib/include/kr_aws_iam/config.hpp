@@ -34,7 +34,7 @@ enum class OldKeys { Delete, Deactivate, KeepPrevious, Keep };
 enum class WhenFull { Fail, DeleteInactive, DeleteUnheld };
 
 struct RotationConfig {
-  std::string userName;  ///< the PAM User's login (else the Gateway's `user`)
+  std::string userName;  ///< the PAM User's login
   std::string heldKeyId;  ///< aws_access_key_id before the run; may be empty (first rotation)
   std::vector<std::string> previouslyRetired;  ///< Access_Key_ID_Removed_during_previous_rotation, split
   std::string previousKeyId;                   ///< aws_previous_access_key_id

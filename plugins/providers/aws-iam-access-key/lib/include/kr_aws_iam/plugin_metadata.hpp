@@ -4,8 +4,8 @@
 // here and RotationConfig::fromContext repeats none of them.
 //
 // The labels are Keeper's own ("IAM User Access Key" post-rotation script), so records set up for that script keep
-// working; the IAM user name is the PAM User's login field (read by the provider, not declared here, because it is
-// a standard field of the record type rather than a custom field).
+// working. The IAM user name is the PAM User's Login, the record type's own `login` field (the Gateway and KSM key an
+// unlabelled field by its type); declaring it makes the host require it and name it as the run's target.
 #pragma once
 
 #include <keeper_rotate/sdk.hpp>
@@ -25,6 +25,9 @@ inline constexpr const char* kRemovedField = "Access_Key_ID_Removed_during_previ
 inline constexpr const char* kPreviousField = "aws_previous_access_key_id";
 
 inline constexpr kr_field_spec kFields[] = {
+    keeper_rotate::Field::input("login")
+        .required()
+        .describe("IAM user name: the PAM User's Login field (the record type's own field, not a custom field)"),
     keeper_rotate::Field::output(kKeyIdField)
         .alsoInput()  // the key Keeper holds before the run (the held key), then the new key's id
         .describe("Access key id: before the run the key Keeper holds (never deleted before the new one is "
