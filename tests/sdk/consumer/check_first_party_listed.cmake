@@ -7,7 +7,7 @@ execute_process(COMMAND env -i PATH=/usr/bin:/bin "${HOST}" plugins list
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "`${HOST} plugins list` exited ${rc}:\n${out}\n${err}")
 endif()
-foreach(name attached-record pam-config env stdout)
+foreach(name azure-app-secret aws-iam-access-key attached-record pam-config env instance-role self ksm stdout)
   if(NOT out MATCHES "(^|[^a-z-])${name}([^a-z-]|$)")
     message(FATAL_ERROR "`plugins list` of the relocated install does not show '${name}':\n${out}\n${err}")
   endif()

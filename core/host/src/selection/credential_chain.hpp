@@ -1,10 +1,10 @@
 // The admin credential chain: which credential sources are asked, in which order, and what their answers mean.
 //
 //   credential_source named on the PAM User  only that source is asked; its error is the run's error
-//   no credential_source (the default chain) attached-record, pam-config, env (host_fields.hpp): the first complete
-//                                            credential wins; a failing or incomplete source is a warning and the
-//                                            next one is asked; only when none yields one does the run stop, with
-//                                            what each source reported
+//   no credential_source (the default chain) attached-record, pam-config, env, instance-role (host_fields.hpp):
+//                                            the first complete credential wins; a failing or incomplete source is
+//                                            a warning and the next one is asked; only when none yields one does
+//                                            the run stop, with what each source reported
 //
 // A source's answer counts as complete only when it put every part the provider requires (LoadedPlugin::
 // requiredCredentials). The pipeline only asks for the result; the policy lives here, beside plugin selection.
