@@ -168,3 +168,27 @@ TEST_CASE("aws an unreachable endpoint is a failure naming it, after bounded ret
   CHECK(r->out.error.message.find("localhost:1") != std::string::npos);
   CHECK(f.fake->mutations() == 0);
 }
+
+TEST_CASE("aws AssumeRole for role_arn: a throttled call is retried, a persistent failure is exit 4 with nothing changed") {
+  keeper_rotate::fake_aws::Role role;
+  role.roleName = "key-rotator";
+  role.permissions = {"*"};
+  role.trustedUsers = {"keeper-admin"};
+  for (const int times : {1, kPersistent}) {
+    Fixture f(FixtureOptions::keys({"Active"}).admin({"sts:AssumeRole"}).role(role));
+    f.fake->addFault(times == 1 ? fault("AssumeRole", 400, "Throttling", 1)
+                                : fault("AssumeRole", 500, "ServiceFailure", kPersistent));
+    Run r;
+    f.prepare(r.host);
+    r.host.credentials["role_arn"] = "arn:aws:iam::" + f.account + ":role/key-rotator";
+    r.out = kt::runRotation(r.host, plugin(), r.writer);
+    INFO(times << ": " << r.out.text());
+    if (times == 1) {
+      CHECK(r.out.status == "rotated");
+    } else {
+      CHECK(r.out.exitCode == 4);
+      CHECK(r.out.error.message.find("AssumeRole") != std::string::npos);
+      CHECK(f.fake->mutations() == 0);
+    }
+  }
+}
