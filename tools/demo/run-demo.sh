@@ -45,6 +45,8 @@ cleanup() {
 }
 trap cleanup EXIT
 umask 077
+# The crash journal (ids of credentials created and not yet stored) goes with the demo's throw-away state.
+export KEEPER_ROTATE_STATE_DIR=$work/state
 
 # Throw-away values, random per run: nothing here is a real or reusable credential.
 rand() { head -c 24 /dev/urandom | base64 | tr -d '/+=' | head -c 32; }

@@ -45,7 +45,7 @@ extern "C" {
 #endif
 
 #define KR_ABI_MAJOR 1
-#define KR_ABI_MINOR 2
+#define KR_ABI_MINOR 3
 
 /** Magic value at the start of kr_abi_tag: "KRAB" in ASCII. Guards against a same-named symbol of another kind. */
 #define KR_ABI_MAGIC 0x4B524142u
@@ -242,6 +242,23 @@ typedef struct kr_host_api {
   /** The Keeper field type the provider's metadata declares for OUTPUT field `label` ("text", "secret", ...);
    *  KR_ERR_UNAVAILABLE when the provider does not declare that label. Writers use it to create missing fields. */
   kr_status (*result_field_type)(kr_context* ctx, const char* label, kr_view* out);
+
+  /* ---- ABI 1.3: stopping and time budgets (docs/contract.md, "Stopped runs and time budgets") ---- */
+
+  /** Nonzero when the current operation must stop as soon as it can: the run received SIGTERM, SIGINT or SIGHUP,
+   *  or the operation's time budget is spent. The operation then returns KR_ERR_FAILED (the host reports why);
+   *  a rollback is not stopped by a signal, only by its own budget. */
+  int (*stop_requested)(kr_context* ctx);
+  /** Sleep up to `milliseconds`, waking early when the run must stop. KR_OK after the whole wait; KR_ERR_FAILED
+   *  when stopped, or at once when the wait would outlast the operation's budget. Plugins wait only through this
+   *  (backoff, Retry-After, pauses between proof attempts), so a signal is acted on within the current request. */
+  kr_status (*wait)(kr_context* ctx, uint64_t milliseconds);
+  /** Milliseconds left in the current operation's time budget (UINT64_MAX when it has none). Network timeouts and
+   *  retry plans should fit into it. */
+  uint64_t (*time_left_ms)(kr_context* ctx);
+  /** Why stop_requested is set ("SIGTERM", "the run's time budget of 420 s is spent", ...); KR_ERR_UNAVAILABLE
+   *  when it is not. */
+  kr_status (*stop_reason)(kr_context* ctx, kr_view* out);
 } kr_host_api;
 
 /* ---- Operations per kind ------------------------------------------------------------------------------------ */
@@ -276,6 +293,14 @@ typedef struct kr_provider_ops {
    *  its parts without KR_CREDENTIAL_OPTIONAL must equal required_credentials (the SDK derives both from one
    *  table). */
   const kr_credential_spec* credential;
+
+  /* ---- ABI 1.3 ---- */
+  /** Remove a credential an earlier run created and never stored: its process was killed between create and
+   *  store (the host's crash journal, docs/contract.md "Stopped runs and time budgets"). The id is the host setting
+   *  "remove_key_id". Called after validate and before create, never in a dry run. The provider must remove it
+   *  only when it belongs to the current target; an id that is not (or no longer) there is success. May be NULL:
+   *  the host then only reports the id. */
+  kr_operation_fn remove;
 } kr_provider_ops;
 
 typedef struct kr_credential_source_ops {

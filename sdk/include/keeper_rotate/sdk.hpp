@@ -28,9 +28,12 @@
 #include <keeper_rotate/secret.hpp>
 
 #include <array>
+#include <chrono>
 #include <cstddef>  // offsetof
 #include <cstdint>
 #include <exception>
+#include <limits>
+#include <thread>
 #include <iterator>
 #include <optional>
 #include <stdexcept>
@@ -311,6 +314,30 @@ class Context {
     host_->set_error(ctx_, code.c_str(), message.c_str());
   }
 
+  // Stopping and time budgets (ABI 1.3). With an older host these never stop and wait() simply sleeps.
+
+  /// True when the operation must stop as soon as it can (a signal, or its time budget is spent).
+  bool stopRequested() const { return has13() && host_->stop_requested(ctx_) != 0; }
+  /// Why stopRequested() is true, for messages ("SIGTERM", "the run's time budget ... is spent").
+  std::string stopReason() const {
+    if (!has13()) return {};
+    auto v = get(host_->stop_reason, nullptr);
+    return v ? std::string(*v) : std::string();
+  }
+  /// Time left in the operation's budget; nullopt when it has none (or with an older host).
+  std::optional<std::chrono::milliseconds> timeLeft() const {
+    if (!has13()) return std::nullopt;
+    const std::uint64_t ms = host_->time_left_ms(ctx_);
+    if (ms == std::numeric_limits<std::uint64_t>::max()) return std::nullopt;
+    return std::chrono::milliseconds(static_cast<std::int64_t>(ms));
+  }
+  /// The one way a plugin should wait (backoff, Retry-After, pauses between attempts): returns after `duration`,
+  /// or throws keeper_rotate::Error ("run.stopped", KR_ERR_FAILED) as soon as the run must stop, and at once when
+  /// the wait would outlast the operation's budget, naming `what` is being waited for.
+  void wait(std::chrono::milliseconds duration, const std::string& what = "the next attempt") const;
+  /// Throws the same Error when the operation must stop; call it between steps of a long operation.
+  void throwIfStopped(const std::string& what = "the operation") const;
+
  private:
   using Getter = kr_status (*)(kr_context*, const char*, kr_view*);
   std::optional<std::string_view> get(Getter getter, const char* key) const {
@@ -318,9 +345,38 @@ class Context {
     if (getter(ctx_, key, &v) != KR_OK) return std::nullopt;
     return std::string_view(v.data ? v.data : "", v.size);
   }
+  std::optional<std::string_view> get(kr_status (*getter)(kr_context*, kr_view*), std::nullptr_t) const {
+    kr_view v{nullptr, 0};
+    if (getter(ctx_, &v) != KR_OK) return std::nullopt;
+    return std::string_view(v.data ? v.data : "", v.size);
+  }
+  bool has13() const noexcept {
+    return host_->struct_size >= offsetof(kr_host_api, stop_reason) + sizeof(host_->stop_reason);
+  }
   const kr_host_api* host_;
   kr_context* ctx_;
 };
+
+inline void Context::throwIfStopped(const std::string& what) const {
+  if (!stopRequested()) return;
+  const std::string why = stopReason();
+  throw Error(KR_ERR_FAILED, "run.stopped",
+              "stopped during " + what + (why.empty() ? std::string() : ": " + why));
+}
+
+inline void Context::wait(std::chrono::milliseconds duration, const std::string& what) const {
+  if (duration.count() <= 0) return throwIfStopped(what);
+  if (!has13()) return std::this_thread::sleep_for(duration);
+  if (const auto left = timeLeft(); left && duration > *left)
+    throw Error(KR_ERR_FAILED, "run.budget",
+                "waiting " + std::to_string(duration.count()) + " ms for " + what + " would outlast the time budget (" +
+                    std::to_string(left->count()) + " ms left); not waiting");
+  if (host_->wait(ctx_, static_cast<std::uint64_t>(duration.count())) != KR_OK) {
+    const std::string why = stopReason();
+    throw Error(KR_ERR_FAILED, "run.stopped",
+                "stopped while waiting for " + what + (why.empty() ? std::string() : ": " + why));
+  }
+}
 
 /// Base of a rotation provider. Throw keeper_rotate::Error to fail an operation. See kr_provider_ops for the
 /// exact contract of each step.
@@ -332,6 +388,12 @@ class Provider {
   virtual void prove(Context& ctx) = 0;
   virtual void retire(Context& ctx) = 0;
   virtual void rollback(Context& ctx) = 0;
+  /// Remove the credential with id `ctx.setting("remove_key_id")`, left by an earlier run that was killed before
+  /// storing it (ABI 1.3, kr_provider_ops::remove). Called after validate. Remove it only when it belongs to the
+  /// validated target; an id that is not there is success. The default says the provider cannot.
+  virtual void remove(Context& /*ctx*/) {
+    throw Error(KR_ERR_FAILED, "remove.unsupported", "this provider cannot remove a credential left by a killed run");
+  }
 };
 
 /// Base of a credential source.
@@ -519,7 +581,8 @@ static_assert(KEEPER_ROTATE_MIN_HOST_MINOR <= KR_ABI_MINOR, "KEEPER_ROTATE_MIN_H
       &::keeper_rotate::detail::Adapter<T>::call<&T::retire>,                                            \
       &::keeper_rotate::detail::Adapter<T>::call<&T::rollback>,                                          \
       ::keeper_rotate::detail::CredentialTable<T>::required(),                                           \
-      ::keeper_rotate::detail::CredentialTable<T>::spec()};                                              \
+      ::keeper_rotate::detail::CredentialTable<T>::spec(),                                               \
+      &::keeper_rotate::detail::Adapter<T>::call<&T::remove>};                                           \
   }                                                                                                      \
   KEEPER_ROTATE_DEFINE_ENTRY_(::keeper_rotate::detail::Adapter<T>::descriptor(                           \
       KR_KIND_PROVIDER, &keeper_rotate_provider_ops_, nullptr, nullptr))

@@ -104,6 +104,10 @@ HeaderFacts KR_FACTS_FN() {
 #if KR_ABI_MINOR >= 2
     s.members.insert(s.members.end(), {KR_M(kr_host_api, credential_spec), KR_M(kr_host_api, result_field_type)});
 #endif
+#if KR_ABI_MINOR >= 3
+    s.members.insert(s.members.end(), {KR_M(kr_host_api, stop_requested), KR_M(kr_host_api, wait),
+                                       KR_M(kr_host_api, time_left_ms), KR_M(kr_host_api, stop_reason)});
+#endif
     (void)s;
   }
   {
@@ -113,6 +117,9 @@ HeaderFacts KR_FACTS_FN() {
                           KR_M(kr_provider_ops, rollback), KR_M(kr_provider_ops, required_credentials)});
 #if KR_ABI_MINOR >= 2
     s.members.push_back(KR_M(kr_provider_ops, credential));
+#endif
+#if KR_ABI_MINOR >= 3
+    s.members.push_back(KR_M(kr_provider_ops, remove));
 #endif
     (void)s;
   }

@@ -45,6 +45,8 @@ class FakeProvider final : public keeper_rotate::Provider {
   static constexpr kr_field_spec kFields[] = {
       Field::input("fake_state_file").required().describe("state file of the fake identity system"),
       Field::input("fake_fail_at").describe("steps that fail (comma-separated)"),
+      Field::input("fake_wait_at").describe("steps that wait fake_wait_ms through the host (comma-separated)"),
+      Field::input("fake_wait_ms").integer(0, 600000).defaultValue("30000").describe("how long a waiting step waits"),
       Field::input("fake_throw_at").describe("steps that throw a C++ exception (comma-separated)"),
       Field::input("fake_lifetime_days").integer(1, 730).defaultValue("365").describe("lifetime of the new key"),
       Field::input("fake_mode").oneOf("normal|strict").defaultValue("normal").describe("an enum for validation tests"),
@@ -123,6 +125,17 @@ class FakeProvider final : public keeper_rotate::Provider {
     if (partial) throw keeper_rotate::failure("fake.retire", "fake: some old keys could not be removed");
   }
 
+  // A key an earlier, killed run created (the host's crash journal) goes, if it is still there.
+  void remove(Context& ctx) override {
+    step(ctx, "remove");
+    const std::string id(ctx.setting("remove_key_id").value_or(""));
+    auto keys = fake::readLines(stateFile(ctx));
+    const auto before = keys.size();
+    keys.erase(std::remove(keys.begin(), keys.end(), id), keys.end());
+    fake::writeLines(stateFile(ctx), keys);
+    ctx.info("fake: " + std::string(keys.size() < before ? "removed " : "no longer had ") + id);
+  }
+
   void rollback(Context& ctx) override {
     step(ctx, "rollback");
     auto keys = fake::readLines(stateFile(ctx));
@@ -136,6 +149,10 @@ class FakeProvider final : public keeper_rotate::Provider {
   static std::string throwAt(Context& ctx) { return std::string(ctx.field("fake_throw_at").value_or("")); }
 
   static void step(Context& ctx, const char* name, bool failHere = true) {
+    if (fake::listed(std::string(ctx.field("fake_wait_at").value_or("")), name)) {
+      ctx.info(std::string("fake: waiting at ") + name);
+      ctx.wait(std::chrono::milliseconds(ctx.integer("fake_wait_ms")), std::string("the fake's ") + name);
+    }
     if (fake::listed(throwAt(ctx), name)) throw std::runtime_error(std::string("fake: exception thrown at ") + name);
     if (failHere && fake::listed(failAt(ctx), name))
       throw keeper_rotate::failure(std::string("fake.") + name, std::string("fake: configured to fail at ") + name);

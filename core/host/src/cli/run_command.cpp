@@ -8,13 +8,20 @@
 #include "log/logger.hpp"
 #include "log/redactor.hpp"
 #include "pipeline/pipeline.hpp"
+#include "run_control/stop_control.hpp"
 #include "selection/config_error.hpp"
+#include "selection/host_fields.hpp"
 #include "selection/selection.hpp"
+#include "state/journal.hpp"
+#include "state/state_dir.hpp"
 #include "summary/summary.hpp"
+
+#include <keeper_rotate/field_rules.hpp>
 
 #include <chrono>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 
 namespace keeper_rotate::host {
 namespace {
@@ -43,6 +50,14 @@ int runRotation(const CliOptions& opts) {
 
   const std::string providerName = opts.positionals.at(0);
   const std::string attachedFile = opts.positionals.size() > 1 ? opts.positionals[1] : std::string();
+  // From here on SIGTERM, SIGINT and SIGHUP stop the run as a failure of its current step (run_control/).
+  StopControl::instance().install();
+  {
+    const Outcome early = failed(kExitFailed, "validate", "run.killed",
+                                 "a second signal ended the run at once before anything was created");
+    SummaryInput si{early, providerName, "", opts.dryRun, nullptr, 0, "", {}};
+    StopControl::instance().setEmergency(summaryLine(si, redactor), kExitFailed);
+  }
   std::string writerName;
   GatewayInput input;
   std::unique_ptr<RunState> run;
@@ -88,7 +103,34 @@ int runRotation(const CliOptions& opts) {
     provider = std::make_unique<PluginInstance>(*selection.provider, *run);
     writer = std::make_unique<PluginInstance>(*selection.writer, *run);
     for (const LoadedPlugin* s : selection.sources) sources.push_back(std::make_unique<PluginInstance>(*s, *run));
-    Pipeline pipeline(*run, *provider, *writer, sources, selection.explicitSource, opts.dryRun);
+    RunBudget budget;
+    if (const std::string* v = run->field("verify_timeout_seconds"))
+      if (const auto n = field_rules::parseInteger(*v); n && *n >= 0) budget.proof = std::chrono::seconds(*n);
+    if (const std::string* v = run->field(kRemoteBudgetField))
+      if (const auto n = field_rules::parseInteger(*v); n && *n > 0) budget.remote = std::chrono::seconds(*n);
+
+    // The crash journal of this PAM User (docs/contract.md, "Stopped runs and time budgets").
+    std::optional<Journal> journal;
+    {
+      std::string why;
+      if (auto dir = resolveStateDir(why)) {
+        try {
+          journal.emplace(*dir, input.userRecordUid);
+          logger.debug("crash journal: " + journal->path() + " (state directory from " + dir->origin + ")");
+        } catch (const std::exception& e) {
+          throw ConfigError("state.journal", e.what());
+        }
+      } else {
+        logger.warn("no usable state directory (" + why + "): this run keeps no crash journal, so if it is "
+                    "killed after creating a credential, nothing removes that credential later");
+      }
+    }
+    JournalContext jc{journal ? &*journal : nullptr, JournalEntry{providerName, target.value, "", input.userRecordUid, "", 0}};
+    Pipeline pipeline(*run, *provider, *writer, sources, selection.explicitSource, opts.dryRun, budget, jc);
+    pipeline.onEmergencyChange = [&](const Outcome& o) {
+      SummaryInput si{o, providerName, writerName, opts.dryRun, run.get(), msSince(start), input.userRecordUid, target};
+      StopControl::instance().setEmergency(summaryLine(si, redactor), o.exitCode);
+    };
     outcome = pipeline.run();
   } catch (const InputError& e) {
     outcome = failed(kExitUsage, "input", "input.invalid", e.what());

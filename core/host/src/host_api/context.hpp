@@ -17,6 +17,7 @@ struct kr_context {
   bool errorSet = false;
   std::string errorCode;
   std::string errorMessage;
+  std::string stopReasonText;  ///< storage behind the view stop_reason hands out
 };
 
 namespace keeper_rotate::host {

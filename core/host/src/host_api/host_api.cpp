@@ -1,6 +1,9 @@
 #include "host_api/context.hpp"
 
+#include "run_control/stop_control.hpp"
+
 #include <cstring>
+#include <limits>
 
 namespace keeper_rotate::host {
 namespace {
@@ -152,7 +155,11 @@ void cbReportKey(kr_context* ctx, kr_key_event event, const char* keyId) {
     if (!keyId) return 0;
     KeyEvents& k = ctx->run->keys;
     switch (event) {
-      case KR_KEY_CREATED: k.created.emplace_back(keyId); break;
+      case KR_KEY_CREATED:
+        k.created.emplace_back(keyId);
+        // At once, before the plugin goes on: a run killed from here on leaves a journal entry to clean up from.
+        if (ctx->run->onKeyCreated) ctx->run->onKeyCreated(keyId);
+        break;
       case KR_KEY_REMOVED: k.removed.emplace_back(keyId); break;
       case KR_KEY_REMAINING: k.remaining.emplace_back(keyId); break;
       case KR_KEY_KEPT: k.kept.emplace_back(keyId); break;
@@ -194,11 +201,35 @@ void cbRegisterSecret(kr_context* ctx, const char* value, size_t size) {
   }, 0);
 }
 
+int cbStopRequested(kr_context* ctx) {
+  return guard(ctx, [&] { return StopControl::instance().stopRequested() ? 1 : 0; }, 0);
+}
+
+kr_status cbWait(kr_context* ctx, uint64_t milliseconds) {
+  return guard(ctx, [&] { return StopControl::instance().wait(milliseconds) ? KR_OK : KR_ERR_FAILED; },
+               KR_ERR_FAILED);
+}
+
+uint64_t cbTimeLeftMs(kr_context* ctx) {
+  return guard(ctx, [&] { return StopControl::instance().timeLeftMs(); },
+               std::numeric_limits<uint64_t>::max());
+}
+
+kr_status cbStopReason(kr_context* ctx, kr_view* out) {
+  return guard(ctx, [&] {
+    if (!out) return KR_ERR_UNAVAILABLE;
+    ctx->stopReasonText = StopControl::instance().stopReason();
+    if (ctx->stopReasonText.empty()) return KR_ERR_UNAVAILABLE;
+    *out = view(ctx->stopReasonText);
+    return KR_OK;
+  }, KR_ERR_INTERNAL);
+}
+
 const kr_host_api kApi = {sizeof(kr_host_api), KR_ABI_MAJOR,    KR_ABI_MINOR,  &cbLog,        &cbSetError,
                           &cbInputGet,         &cbFieldGet,     &cbRecordCount, &cbRecordGet,  &cbCredentialGet,
                           &cbCredentialPut,    &cbResultPut,    &cbResultGet,  &cbReportKey,  &cbSettingGet,
                           &cbRegisterSecret,   &cbResultCount,  &cbResultAt,   &cbCredentialSpec,
-                          &cbResultFieldType};
+                          &cbResultFieldType,  &cbStopRequested, &cbWait,      &cbTimeLeftMs, &cbStopReason};
 
 }  // namespace
 

@@ -8,6 +8,7 @@
 
 #include <keeper_rotate/secret.hpp>
 
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -66,6 +67,8 @@ struct RunState {
   ValueMap results;
   KeyEvents keys;
   std::map<std::string, std::string> settings;
+  /// Called the moment a provider reports KR_KEY_CREATED (the crash journal records the id).
+  std::function<void(const std::string&)> onKeyCreated;
 
   /// The PAM User field `label` with defaults applied; nullptr when neither a value nor a default exists.
   const std::string* field(const std::string& label) const;

@@ -34,6 +34,8 @@ struct Outcome {
   bool rollbackOk = false;
   StageError rollbackError;  // when the rollback (or the writer's revert) failed
   std::string credentialSource;
+  std::vector<std::string> recovered;  // journaled credentials of a killed run, removed before create
+  std::string stoppedBy;               // "SIGTERM", ..., or "budget"; empty when the run was not stopped
   std::vector<std::string> plan;
   std::vector<std::pair<std::string, long long>> timingsMs;  // in the order the stages ran
 };

@@ -5,9 +5,23 @@
 #include <keeper_rotate/text.hpp>
 
 #include <algorithm>
+#include <cstddef>
+#include <ctime>
+#include <unistd.h>
 
 namespace keeper_rotate::host {
 namespace {
+
+bool isCleanupStage(const std::string& stage) { return stage == "retire" || stage == "revert" || stage == "rollback"; }
+
+std::string utcNow() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
 
 int validateExit(kr_status s) {
   // CONFIG/UNAVAILABLE: something to fix in Keeper or Entra; FAILED/INTERNAL: the check itself failed (network,
@@ -18,17 +32,111 @@ int validateExit(kr_status s) {
 }  // namespace
 
 Pipeline::Pipeline(RunState& run, PluginInstance& provider, PluginInstance& writer,
-                   std::vector<std::unique_ptr<PluginInstance>>& sources, bool explicitSource, bool dryRun)
+                   std::vector<std::unique_ptr<PluginInstance>>& sources, bool explicitSource, bool dryRun,
+                   RunBudget budget, JournalContext journal)
     : run_(run), provider_(provider), writer_(writer), sources_(sources), explicitSource_(explicitSource),
-      dryRun_(dryRun) {}
+      dryRun_(dryRun), budget_(budget), journal_(std::move(journal)),
+      runDeadline_(StopControl::Clock::now() + budget.proof + budget.remote) {
+  run_.onKeyCreated = [this](const std::string& keyId) {
+    if (journal_.journal) {
+      JournalEntry e = journal_.entryTemplate;
+      e.keyId = keyId;
+      e.created = utcNow();
+      e.pid = static_cast<long>(::getpid());
+      try {
+        journal_.journal->add(std::move(e));
+      } catch (const std::exception& ex) {
+        run_.logger.error(std::string("could not record the new credential in the crash journal: ") + ex.what() +
+                          "; if this run is killed, remove " + keyId + " by hand");
+      }
+    }
+    updateEmergency(currentStage_.c_str());
+  };
+}
+
+void Pipeline::updateEmergency(const char* stage) {
+  if (!onEmergencyChange) return;
+  Outcome e = out_;
+  e.hasError = true;
+  e.stoppedBy = StopControl::instance().signalName();
+  const std::string where = std::string(stage);
+  if (run_.keys.created.empty()) {
+    e.exitCode = kExitFailed;
+    e.error = StageError{where, "run.killed", "a second signal ended the run at once during " + where +
+                                                  "; nothing had been created"};
+  } else {
+    e.exitCode = kExitRollbackFailed;
+    e.error = StageError{
+        where, "run.killed",
+        "a second signal ended the run at once during " + where + ": the new credential " + newKeyIds() +
+            " may remain; " +
+            (journal_.journal ? "the next run for this PAM User removes it (crash journal " + journal_.journal->path() + ")"
+                              : std::string("there is no crash journal: remove it by hand"))};
+  }
+  if (e.rollbackAttempted) {
+    e.rollbackOk = false;
+    e.rollbackError = StageError{"rollback", "run.killed", "the rollback was cut short by a second signal"};
+  }
+  e.status = statusForExit(e.exitCode);
+  onEmergencyChange(e);
+}
+
+void Pipeline::journalForget(const std::vector<std::string>& ids) {
+  if (!journal_.journal) return;
+  for (const auto& id : ids) {
+    try {
+      journal_.journal->remove(id);
+    } catch (const std::exception& ex) {
+      run_.logger.warn(std::string("could not update the crash journal: ") + ex.what());
+    }
+  }
+}
+
+bool Pipeline::stoppedAfter(const char* stage, OpResult& r) {
+  StopControl& stop = StopControl::instance();
+  if (stop.signalNumber() == 0) return false;
+  out_.stoppedBy = stop.signalName();
+  if (r.ok() || r.code.empty() || r.code == "run.stopped") {
+    r.status = KR_ERR_FAILED;
+    r.code = "run.stopped";
+    r.message = "stopped by " + stop.signalName() + " during " + stage;
+  }
+  run_.logger.warn(stop.signalName() + " received: the run stops as a failure at " + stage);
+  return true;
+}
 
 OpResult Pipeline::timed(PluginInstance& instance, kr_operation_fn fn, const char* stage) {
   const auto start = std::chrono::steady_clock::now();
   run_.logger.debug(std::string("stage ") + stage + ": " + instance.plugin().origin());
+  currentStage_ = stage;
+  StopControl& stop = StopControl::instance();
+  if (isCleanupStage(stage)) {
+    // Cleanup gets its own budget even when the run's is spent; a rollback (and a revert) is not stopped by the
+    // signal that caused it.
+    const bool undoing = std::string(stage) != "retire";
+    stop.operation(start + budget_.cleanup, undoing,
+                   "the " + std::to_string(budget_.cleanup.count()) + " s budget for " + stage);
+  } else {
+    stop.operation(runDeadline_, false,
+                   "the run's time budget (verify_timeout_seconds " + std::to_string(budget_.proof.count()) +
+                       " + remote_budget_seconds " + std::to_string(budget_.remote.count()) + ")");
+  }
+  if (std::string(stage) == "rollback") updateEmergency(stage);
   OpResult r = instance.call(fn, stage);
+  if (stop.signalNumber() != 0)
+    out_.stoppedBy = stop.signalName();
+  else if (!r.ok() && out_.stoppedBy.empty() && (stop.stopRequested() || r.code == "run.budget"))
+    out_.stoppedBy = "budget";
+  // A signal turns the step into a failure at that step, even when the plugin finished it (cleanup excepted).
+  stopConvertedSuccess_ = false;
+  if (!isCleanupStage(stage)) {
+    const bool wasOk = r.ok();
+    if (stoppedAfter(stage, r)) stopConvertedSuccess_ = wasOk;
+  }
   const auto ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
-  const std::string key = std::string(stage) + (std::string(stage) == "validate" || std::string(stage) == "resolve"
+  const std::string key = std::string(stage) + (std::string(stage) == "validate" || std::string(stage) == "resolve" ||
+                                                        std::string(stage) == "recover"
                                                     ? "." + instance.plugin().origin()
                                                     : std::string());
   out_.timingsMs.emplace_back(key, static_cast<long long>(ms));
@@ -69,8 +177,51 @@ bool Pipeline::rollbackNewCredential() {
                       " still exists and must be removed by hand: " + r.message);
   } else {
     run_.logger.info("rollback: the new credential " + newKeyIds() + " was removed again");
+    journalForget(run_.keys.created);
   }
   return r.ok();
+}
+
+void Pipeline::recoverJournaled() {
+  if (!journal_.journal) return;
+  const std::vector<JournalEntry> entries = journal_.journal->entriesOf(provider_.plugin().name);
+  if (entries.empty()) return;
+  const kr_provider_ops& ops = *provider_.descriptor().provider;
+  const bool canRemove =
+      ops.struct_size >= offsetof(kr_provider_ops, remove) + sizeof(ops.remove) && ops.remove != nullptr;
+  const Record* pamUser = run_.input.pamUser;
+  for (const JournalEntry& e : entries) {
+    const std::string what = "credential " + e.keyId + " (created " + e.created + " by process " +
+                             std::to_string(e.pid) + ", which never stored it)";
+    bool held = false;
+    if (pamUser)
+      for (const auto& [label, value] : pamUser->fields()) held = held || value == e.keyId;
+    if (held) {
+      run_.logger.info("crash journal: Keeper holds " + e.keyId + " already; nothing to clean up");
+      journalForget({e.keyId});
+      continue;
+    }
+    if (dryRun_) {
+      run_.logger.info("crash journal: would remove " + what);
+      continue;
+    }
+    if (!canRemove) {
+      run_.logger.warn("crash journal: " + what + " remains; " + provider_.plugin().origin() +
+                       " cannot remove credentials of earlier runs: remove it by hand");
+      continue;
+    }
+    run_.settings["remove_key_id"] = e.keyId;
+    const OpResult r = timed(provider_, ops.remove, "recover");
+    run_.settings.erase("remove_key_id");
+    if (r.ok()) {
+      run_.logger.warn("crash journal: removed " + what);
+      out_.recovered.push_back(e.keyId);
+      journalForget({e.keyId});
+    } else {
+      run_.logger.error("crash journal: could not remove " + what + ": " + r.message +
+                        "; the next run tries again");
+    }
+  }
 }
 
 void Pipeline::undo(const char* stage, const OpResult& failure, bool storeSucceeded) {
@@ -128,6 +279,12 @@ Outcome Pipeline::run() {
     fail(validateExit(r.status), "validate", r);
     return out_;
   }
+  // A killed run's credentials go before this run creates one: a provider may have a limit (AWS: two keys).
+  recoverJournaled();
+  if (OpResult r; stoppedAfter("validate", r)) {
+    fail(kExitFailed, "validate", r);
+    return out_;
+  }
   if (dryRun_) {
     buildPlan(durable);
     for (const auto& step : out_.plan) run_.logger.info("plan: " + step);
@@ -155,7 +312,8 @@ Outcome Pipeline::run() {
     return out_;
   }
   if (OpResult r = timed(writer_, wr.store, "store"); !r.ok()) {
-    undo("store", r, false);
+    // Stopped by a signal after the store succeeded: the record is put back before the rollback.
+    undo("store", r, stopConvertedSuccess_ && durable);
     return out_;
   }
   if (!durable) {
@@ -172,6 +330,8 @@ Outcome Pipeline::run() {
     undo("verify", r, true);
     return out_;
   }
+  // Keeper holds the new credential now (read back): a later crash must not remove it.
+  journalForget(run_.keys.created);
 
   // 5. Retire: only now, after a durable write was read back.
   const OpResult r = timed(provider_, prov.retire, "retire");

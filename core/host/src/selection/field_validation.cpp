@@ -15,7 +15,10 @@ void validateFields(const Record& pamUser, const kr_field_spec* fields, std::siz
   for (std::size_t i = 0; i < count; ++i) {
     const kr_field_spec& spec = fields[i];
     if ((spec.flags & KR_FIELD_INPUT) == 0 || (spec.flags & KR_FIELD_OTHER_RECORD) != 0) continue;
-    const std::string where = "PAM User record " + pamUser.describe() + ": custom field '" + spec.label + "'";
+    // `login` is the pamUser record type's own Login field, every other declared label a custom field.
+    const bool ownField = std::string_view(spec.label) == "login";
+    const std::string where = "PAM User record " + pamUser.describe() + ": " +
+                              (ownField ? std::string("the Login field") : "custom field '" + std::string(spec.label) + "'");
     const std::string* value = pamUser.find(spec.label);
     const bool present = value != nullptr && !value->empty();
     if (!present) {

@@ -11,6 +11,8 @@ namespace keeper_rotate::host {
 inline constexpr const char* kCredentialSourceField = "credential_source";
 inline constexpr const char* kRecordWriterField = "record_writer";
 inline constexpr const char* kDefaultWriter = "ksm";
+/// The run's time budget for remote work besides the proof (docs/contract.md, "Stopped runs and time budgets").
+inline constexpr const char* kRemoteBudgetField = "remote_budget_seconds";
 /// The default credential chain, in order (docs/contract.md, "Admin credential"). instance-role comes last: it
 /// answers only providers of the aws-access-key scheme (any other at once, without the network), and after the
 /// credentials an admin stored or set, as the AWS SDKs ask the instance metadata service last. `self` is never in

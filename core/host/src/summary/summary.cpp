@@ -89,6 +89,8 @@ std::string summaryLine(const SummaryInput& in, const Redactor& redactor) {
   j.list("removed", removed);
   j.list("remaining", remaining);
   j.list("kept", kept);
+  if (!o.recovered.empty()) j.list("recovered", o.recovered);
+  if (!o.stoppedBy.empty()) j.str("stoppedBy", o.stoppedBy);
   if (o.hasError) j.error("error", o.error);
   else j.raw("error", "null");
   if (o.rollbackAttempted) {

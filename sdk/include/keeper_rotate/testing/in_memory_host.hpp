@@ -19,14 +19,17 @@
 #include <keeper_rotate/testing/plugin.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -101,8 +104,20 @@ class InMemoryHost {
   bool pamUserInRecords = true;
   /// The admin credential as a credential source resolved it (part name -> value).
   std::map<std::string, std::string> credentials;
-  /// Host settings: "dry_run", "verbose", "rehearsal", "ksm_config", "attached_file".
+  /// Host settings: "dry_run", "verbose", "rehearsal", "ksm_config", "attached_file", "remove_key_id".
   std::map<std::string, std::string> settings{{"dry_run", "0"}, {"verbose", "0"}, {"rehearsal", "0"}};
+
+  // ---- Stopping and budgets (ABI 1.3) ----
+
+  /// Set to make stop_requested true and every wait return "stopped" (a signal, as the host would see it).
+  std::string stopReason;
+  /// Stop after this many waits (the next one returns "stopped" with stopReason "budget"); -1: never.
+  int stopAfterWaits = -1;
+  /// Time left reported by time_left_ms; nullopt: no budget.
+  std::optional<std::uint64_t> timeLeftMs;
+  /// Every wait a plugin asked for, in milliseconds. Waits really sleep, at most `maxRealWaitMs` each.
+  std::vector<std::uint64_t> waits;
+  std::uint64_t maxRealWaitMs = 50;
 
   // ---- What plugins reported (recorded by the callbacks) ----
 
@@ -229,6 +244,7 @@ class InMemoryHost {
     table_.abi_minor = minor;
     if (minor == 0) table_.struct_size = static_cast<std::uint32_t>(offsetof(kr_host_api, result_count));
     if (minor == 1) table_.struct_size = static_cast<std::uint32_t>(offsetof(kr_host_api, credential_spec));
+    if (minor == 2) table_.struct_size = static_cast<std::uint32_t>(offsetof(kr_host_api, stop_requested));
   }
 
   /// Name the operation the next callbacks belong to (log origin, error stage) and forget the last error.
@@ -476,6 +492,32 @@ class InMemoryHost {
     });
   }
 
+  static int cbStopRequested(kr_context* c) noexcept {
+    return guard(c, "stop_requested", 0, [&](InMemoryHost& h) { return h.stopReason.empty() ? 0 : 1; });
+  }
+  static kr_status cbWait(kr_context* c, std::uint64_t ms) noexcept {
+    return guard(c, "wait", KR_ERR_FAILED, [&](InMemoryHost& h) {
+      h.waits.push_back(ms);
+      if (h.stopAfterWaits >= 0 && static_cast<int>(h.waits.size()) > h.stopAfterWaits && h.stopReason.empty())
+        h.stopReason = "the test host's budget of " + std::to_string(h.stopAfterWaits) + " waits is spent";
+      if (!h.stopReason.empty()) return KR_ERR_FAILED;
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::min(ms, h.maxRealWaitMs)));
+      return KR_OK;
+    });
+  }
+  static std::uint64_t cbTimeLeftMs(kr_context* c) noexcept {
+    return guard(c, "time_left_ms", std::numeric_limits<std::uint64_t>::max(), [&](InMemoryHost& h) {
+      return h.timeLeftMs ? *h.timeLeftMs : std::numeric_limits<std::uint64_t>::max();
+    });
+  }
+  static kr_status cbStopReason(kr_context* c, kr_view* out) noexcept {
+    return guard(c, "stop_reason", KR_ERR_INTERNAL, [&](InMemoryHost& h) {
+      if (h.stopReason.empty() || out == nullptr) return KR_ERR_UNAVAILABLE;
+      *out = kr_view{h.stopReason.data(), h.stopReason.size()};
+      return KR_OK;
+    });
+  }
+
   static kr_host_api fullTable() noexcept {
     kr_host_api t{};
     t.struct_size = sizeof(kr_host_api);
@@ -498,6 +540,10 @@ class InMemoryHost {
     t.result_at = &cbResultAt;
     t.credential_spec = &cbCredentialSpec;
     t.result_field_type = &cbResultFieldType;
+    t.stop_requested = &cbStopRequested;
+    t.wait = &cbWait;
+    t.time_left_ms = &cbTimeLeftMs;
+    t.stop_reason = &cbStopReason;
     return t;
   }
 

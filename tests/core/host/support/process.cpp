@@ -1,8 +1,10 @@
 #include "process.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
@@ -32,7 +34,8 @@ struct Pipe {
 }  // namespace
 
 ProcessResult runProcess(const std::vector<std::string>& argv, const std::string& stdinData,
-                         const std::map<std::string, std::string>& env, int timeoutSeconds) {
+                         const std::map<std::string, std::string>& env, int timeoutSeconds,
+                         const ProcessWatch& watch) {
   Pipe in, out, err;
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -45,6 +48,10 @@ ProcessResult runProcess(const std::vector<std::string>& argv, const std::string
   args.push_back(nullptr);
   std::vector<std::string> envStrings;
   for (const auto& [k, v] : env) envStrings.push_back(k + "=" + v);
+  // The child gets exactly `env`, plus the test's state directory (tests/CMakeLists.txt), so host runs keep their
+  // crash journals in the build tree rather than in /var/lib/keeper-rotate.
+  if (const char* state = std::getenv("KEEPER_ROTATE_STATE_DIR"); state && env.count("KEEPER_ROTATE_STATE_DIR") == 0)
+    envStrings.push_back(std::string("KEEPER_ROTATE_STATE_DIR=") + state);
   std::vector<char*> envp;
   for (auto& e : envStrings) envp.push_back(e.data());
   envp.push_back(nullptr);
@@ -73,7 +80,9 @@ ProcessResult runProcess(const std::vector<std::string>& argv, const std::string
       ::kill(pid, SIGKILL);
       break;
     }
-    if (::poll(fds.data(), fds.size(), static_cast<int>(left.count())) < 0 && errno != EINTR) break;
+    const int timeout = watch ? static_cast<int>(std::min<long long>(left.count(), 50)) : static_cast<int>(left.count());
+    if (::poll(fds.data(), fds.size(), timeout) < 0 && errno != EINTR) break;
+    if (watch) watch(static_cast<int>(pid), result);
     for (const auto& p : fds) {
       if (p.revents == 0) continue;
       if (p.fd == in.fd[1]) {

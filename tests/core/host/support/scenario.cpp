@@ -120,16 +120,31 @@ std::string Scenario::gatewayInput() const {
 
 ProcessResult Scenario::run(const std::vector<std::string>& extraArgs) { return runWithStdin(gatewayInput(), extraArgs); }
 
-ProcessResult Scenario::runWithStdin(const std::string& stdinData, const std::vector<std::string>& extraArgs) {
+namespace {
+
+ProcessResult runScenario(const Scenario& s, const std::string& stdinData, const std::vector<std::string>& extraArgs,
+                          const ProcessWatch& watch) {
   std::vector<std::string> argv = {hostBinary()};
-  argv.insert(argv.end(), args.begin(), args.end());
+  argv.insert(argv.end(), s.args.begin(), s.args.end());
   argv.insert(argv.end(), {"--plugin-dir", testPluginDir(), "--verbose"});
   argv.insert(argv.end(), extraArgs.begin(), extraArgs.end());
-  std::map<std::string, std::string> environment = env;
+  std::map<std::string, std::string> environment = s.env;
   environment["PATH"] = "/usr/bin:/bin";
-  ProcessResult r = runProcess(argv, stdinData, environment);
+  // Each scenario keeps its crash journal to itself.
+  if (!environment.count("KEEPER_ROTATE_STATE_DIR")) environment["KEEPER_ROTATE_STATE_DIR"] = s.stateDir().string();
+  ProcessResult r = runProcess(argv, stdinData, environment, 60, watch);
   checkSummarySchema(r);
   return r;
+}
+
+}  // namespace
+
+ProcessResult Scenario::runWithStdin(const std::string& stdinData, const std::vector<std::string>& extraArgs) {
+  return runScenario(*this, stdinData, extraArgs, {});
+}
+
+ProcessResult Scenario::runWatched(const ProcessWatch& watch, const std::vector<std::string>& extraArgs) {
+  return runScenario(*this, gatewayInput(), extraArgs, watch);
 }
 
 std::vector<std::string> Scenario::stateKeys() const { return lines(dir() / "state"); }

@@ -61,6 +61,10 @@ class Scenario {
   std::string gatewayInput() const;
   ProcessResult run(const std::vector<std::string>& extraArgs = {});
   ProcessResult runWithStdin(const std::string& stdinData, const std::vector<std::string>& extraArgs = {});
+  /// run() with a watch that may signal the host while it runs (process.hpp).
+  ProcessResult runWatched(const ProcessWatch& watch, const std::vector<std::string>& extraArgs = {});
+  /// The host's state directory for this scenario (KEEPER_ROTATE_STATE_DIR), where crash journals go.
+  std::filesystem::path stateDir() const { return dir() / "host-state"; }
 
   std::vector<std::string> stateKeys() const;  // keys in the fake identity system
   std::vector<std::string> storeLines() const;  // what the fake writer stored
