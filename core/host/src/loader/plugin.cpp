@@ -1,5 +1,8 @@
 #include "loader/plugin.hpp"
 
+#include "loader/integrity.hpp"
+#include "loader/plugin_lock.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstddef>
@@ -36,15 +39,16 @@ std::string hex32(std::uint32_t v) {
   throw LoadError("cannot load plugin " + path.string() + ": " + why + (todo.empty() ? "" : ". " + todo));
 }
 
-void checkFile(const std::filesystem::path& path) {
+/// The file's real path, once it passed the integrity rules (and the lock, if there is one).
+std::filesystem::path checkFile(const std::filesystem::path& path, const PluginLock* lock) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0)
+  if (::lstat(path.c_str(), &st) != 0)
     refuse(path, std::string("cannot access the file (") + std::strerror(errno) + ")",
            "Check the plugin name and the plugin directories (--plugin-dir, KEEPER_ROTATE_PLUGIN_PATH)");
-  if (!S_ISREG(st.st_mode)) refuse(path, "not a regular file", "");
-  // Code that anyone on the machine can change must not run with the Gateway's credentials.
-  if ((st.st_mode & S_IWOTH) != 0)
-    refuse(path, "the file is world-writable", "Remove write permission for others (chmod o-w)");
+  // Code that anyone but root or the running user can change must not run with the Gateway's credentials.
+  const std::filesystem::path real = checkTrustedFile(path, "cannot load plugin " + path.string() + ": ");
+  if (lock != nullptr) checkAgainstLock(*lock, path, real);
+  return real;
 }
 
 /// The plugin's tag, copied only as far as its minor defines it: a 1.0/1.1 tag ends before min_host_minor, and
@@ -216,8 +220,8 @@ bool isValidPluginName(const std::string& name) {
 }
 
 std::unique_ptr<LoadedPlugin> loadPluginFile(const std::filesystem::path& path, kr_kind kind,
-                                             const std::string& name) {
-  checkFile(path);
+                                             const std::string& name, const PluginLock* lock) {
+  const std::filesystem::path real = checkFile(path, lock);
   auto plugin = std::make_unique<LoadedPlugin>();
   plugin->path = path;
   plugin->kind = kind;
@@ -225,7 +229,7 @@ std::unique_ptr<LoadedPlugin> loadPluginFile(const std::filesystem::path& path, 
   plugin->library = std::make_unique<boost::dll::shared_library>();
   std::error_code ec;
   ::dlerror();  // clear stale state so the message below is this dlopen's
-  plugin->library->load(path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local, ec);
+  plugin->library->load(real, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local, ec);
   if (ec || !plugin->library->is_loaded()) {
     const char* why = ::dlerror();
     refuse(path, std::string("the dynamic loader refused it: ") + (why ? why : ec.message()),

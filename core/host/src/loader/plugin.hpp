@@ -14,6 +14,8 @@
 
 namespace keeper_rotate::host {
 
+struct PluginLock;
+
 /// A plugin that cannot be found or loaded: configuration error, exit code 3.
 class LoadError : public std::runtime_error {
  public:
@@ -60,8 +62,10 @@ struct LoadedPlugin {
 };
 
 /// Load `path`, check it as the plugin `kind`/`name` (as its file name says), in the order the ABI promises:
-/// tag first (no plugin code runs), then the entry function, then descriptor consistency.
+/// integrity first (loader/integrity.hpp: ownership and permissions of the file and of every directory on the way
+/// to it; with `lock`, its sha256 against the pin of its file name), then the tag (no plugin code runs), then the
+/// entry function, then descriptor consistency. The real path that was checked is the one opened.
 std::unique_ptr<LoadedPlugin> loadPluginFile(const std::filesystem::path& path, kr_kind kind,
-                                             const std::string& name);
+                                             const std::string& name, const PluginLock* lock = nullptr);
 
 }  // namespace keeper_rotate::host

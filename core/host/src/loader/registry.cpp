@@ -1,5 +1,7 @@
 #include "loader/registry.hpp"
 
+#include "loader/integrity.hpp"
+
 #include <algorithm>
 #include <set>
 #include <system_error>
@@ -15,6 +17,21 @@ std::filesystem::path executablePath() {
   std::error_code ec;
   fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   return ec ? fs::path() : exe;
+}
+
+fs::path defaultPluginLockPath() { return pluginLockPath(executablePath()); }
+
+const PluginLock* PluginRegistry::lock() {
+  if (!lockRead_) {
+    lockRead_ = true;
+    try {
+      lock_ = readPluginLock(lockFile_);
+    } catch (const IntegrityError& e) {
+      lockError_ = e.what();
+    }
+  }
+  if (!lockError_.empty()) throw IntegrityError(lockError_ + ". No plugin loads until the lock file is fixed");
+  return lock_ ? &*lock_ : nullptr;
 }
 
 std::vector<fs::path> pluginSearchPath(const std::vector<std::string>& cliDirs, const char* envPath,
@@ -90,7 +107,7 @@ const LoadedPlugin& PluginRegistry::load(kr_kind kind, const std::string& name) 
     const fs::path candidate = dir / file;
     std::error_code ec;
     if (!fs::exists(candidate, ec)) continue;
-    auto plugin = loadPluginFile(candidate, kind, name);
+    auto plugin = loadPluginFile(candidate, kind, name, lock());
     const LoadedPlugin& ref = *plugin;
     loaded_.emplace(key, std::move(plugin));
     return ref;

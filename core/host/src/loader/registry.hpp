@@ -3,10 +3,12 @@
 #pragma once
 
 #include "loader/plugin.hpp"
+#include "loader/plugin_lock.hpp"
 
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,13 +32,21 @@ struct PluginFileEntry {
   bool shadowed = false;  // a plugin of the same kind and name earlier in the search path wins
 };
 
+/// The lock file this process honours: pluginLockPath(executablePath()).
+std::filesystem::path defaultPluginLockPath();
+
 class PluginRegistry {
  public:
-  explicit PluginRegistry(std::vector<std::filesystem::path> searchPath) : searchPath_(std::move(searchPath)) {}
+  /// `lockFile`: the plugins.lock to honour when it exists (empty: none). Every load checks the plugin's integrity
+  /// (loader/integrity.hpp) and, when the lock exists, its hash.
+  explicit PluginRegistry(std::vector<std::filesystem::path> searchPath,
+                          std::filesystem::path lockFile = defaultPluginLockPath())
+      : searchPath_(std::move(searchPath)), lockFile_(std::move(lockFile)) {}
   PluginRegistry(const PluginRegistry&) = delete;
   PluginRegistry& operator=(const PluginRegistry&) = delete;
 
   const std::vector<std::filesystem::path>& searchPath() const { return searchPath_; }
+  const std::filesystem::path& lockFile() const { return lockFile_; }
 
   /// The plugin `kind`/`name` from the first directory that has its file. LoadError (exit 3) when it is
   /// missing (the message lists what is available) or does not load.
@@ -49,7 +59,15 @@ class PluginRegistry {
   std::vector<std::string> available(kr_kind kind) const;
 
  private:
+  /// The lock, read once, on the first load; nullptr when there is none. IntegrityError (on every call) when it
+  /// exists but cannot be trusted or parsed: then no plugin loads.
+  const PluginLock* lock();
+
   std::vector<std::filesystem::path> searchPath_;
+  std::filesystem::path lockFile_;
+  bool lockRead_ = false;
+  std::optional<PluginLock> lock_;
+  std::string lockError_;
   std::map<std::string, std::unique_ptr<LoadedPlugin>> loaded_;  // key: "<kind>/<name>"
 };
 
