@@ -6,7 +6,8 @@
 //
 // Trust: Options::caFile if set, else the file named by SSL_CERT_FILE, else the system store.
 // Proxy: HTTPS_PROXY / https_proxy (http://[user:pass@]host:port) unless the host matches NO_PROXY / no_proxy.
-// Connections are kept alive and reused per scheme://host:port within one Client.
+// Connections are kept alive and reused per scheme://host:port within one Client. A Client is used by one thread at
+// a time.
 #pragma once
 
 #include <chrono>
@@ -62,11 +63,46 @@ struct Response {
   ~Response();
 };
 
-/// Network-level failure: DNS, connect, TLS handshake or verification, timeout, connection dropped.
+/// What went wrong below HTTP. The permanent kinds are failures no retry can fix (a retry meets the same
+/// certificate, the same DNS answer, the same proxy rule): callers stop at once and report them as configuration
+/// errors. Each is raised before the request was sent, so even a non-idempotent call was not carried out.
+enum class TransportFailure {
+  Connect,       ///< TCP connect failed (refused, unreachable), a temporary DNS failure, a proxy's 5xx to CONNECT
+  Timeout,       ///< connect, send or receive timed out
+  Dropped,       ///< the connection closed or reset during the exchange, or the response was cut short
+  Tls,           ///< TLS failure other than certificate verification (handshake alert, protocol, cipher)
+  Certificate,   ///< permanent: the server's certificate does not verify against the trusted CAs (or they cannot
+                 ///< be loaded)
+  HostName,      ///< permanent: the certificate is not issued for the host name in the URL
+  UnknownHost,   ///< permanent: DNS says the host name does not exist
+  ProxyRefused,  ///< permanent: the HTTPS_PROXY answered CONNECT with a 4xx status (403 forbidden, 407, ...)
+  Invalid,       ///< permanent: the request cannot be sent as asked (bad URL, plain http off loopback, bad HTTPS_PROXY)
+};
+
+/// True for Certificate, HostName, UnknownHost, ProxyRefused and Invalid.
+bool isPermanent(TransportFailure failure) noexcept;
+/// A stable error code for summaries: "tls.certificate", "tls.hostname", "net.unknown_host", "proxy.refused",
+/// "net.invalid_request", "net.connect", "net.timeout", "net.dropped", "tls.handshake".
+const char* failureCode(TransportFailure failure) noexcept;
+
+/// Network-level failure: DNS, connect, TLS handshake or verification, timeout, connection dropped, proxy refusal.
 /// `what()` names the host and the cause; it never contains request bodies. HTTP error statuses are NOT thrown.
+/// For Certificate and HostName it also names the certificate's subject and issuer, OpenSSL's verify reason and
+/// where the trusted CAs come from ("trusted CAs: SSL_CERT_FILE=<path>" or the system store).
 class TransportError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  /// Without a kind: Connect (retryable), as before kinds existed.
+  explicit TransportError(const std::string& what, TransportFailure kind = TransportFailure::Connect)
+      : std::runtime_error(what), kind_(kind) {}
+  explicit TransportError(const char* what, TransportFailure kind = TransportFailure::Connect)
+      : std::runtime_error(what), kind_(kind) {}
+  TransportFailure kind() const noexcept { return kind_; }
+  /// No retry can fix it: stop now and report it (see TransportFailure).
+  bool permanent() const noexcept { return isPermanent(kind_); }
+  const char* code() const noexcept { return failureCode(kind_); }
+
+ private:
+  TransportFailure kind_;
 };
 
 class Client {
@@ -77,7 +113,8 @@ class Client {
   Client& operator=(const Client&) = delete;
 
   /// Send one request and read the whole response. Throws TransportError; never throws for an HTTP status.
-  /// Does not retry: retry policy belongs to the caller, which knows what is safe to repeat.
+  /// Does not retry: retry policy belongs to the caller, which knows what is safe to repeat (and that a
+  /// TransportError::permanent() one is never worth repeating).
   Response send(const Request& request);
 
  private:
