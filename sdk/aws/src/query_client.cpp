@@ -172,6 +172,8 @@ XmlElement QueryClient::call(const std::string& action,
       if (auto header = response.header("Retry-After"))
         if (auto seconds = parseCount(*header, 1000000000LL)) retryAfter = std::chrono::seconds(*seconds);
     } catch (const https::TransportError& e) {
+      // Nothing was sent and a retry would meet the same certificate, DNS answer or proxy rule: stop now.
+      if (e.permanent()) throw PermanentlyUnreachable(action + ": " + e.what(), e.kind());
       if (!idempotent)
         throw OutcomeUnknown(action + ": " + e.what() +
                              "; the request may have reached AWS, so it is not repeated");

@@ -8,6 +8,9 @@
 // retries. Every attempt is signed afresh. A non-idempotent call (CreateAccessKey) is retried only on a throttling
 // code (AWS refuses a throttled request before acting on it); when its outcome is unknown (transport error or 5xx)
 // it is never repeated blindly: it throws OutcomeUnknown so the caller can look at the remote state first.
+// A permanent transport error (https::TransportError::permanent(): untrusted certificate, wrong host name, unknown
+// host, a proxy refusing the tunnel, an unsendable request) is never retried, for any call: it was raised before
+// the request was sent, so QueryClient throws PermanentlyUnreachable on the first attempt.
 //
 // Environment: KEEPER_ROTATE_AWS_RETRY_BASE_MS (whole milliseconds) lowers RetryPolicy::baseDelay when it is smaller
 // than the policy's value, so tests and demos need not wait; it never lengthens it.
@@ -15,6 +18,7 @@
 
 #include <keeper_rotate/aws/sigv4.hpp>
 #include <keeper_rotate/aws/xml.hpp>
+#include <keeper_rotate/https_client.hpp>
 
 #include <chrono>
 #include <functional>
@@ -23,10 +27,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-namespace keeper_rotate::https {
-class Client;
-}
 
 namespace keeper_rotate::aws {
 
@@ -51,6 +51,21 @@ class ServiceError : public std::runtime_error {
 class Unreachable : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+};
+
+/// The service cannot be reached for a reason no retry can fix (see https::TransportFailure); thrown at the first
+/// attempt, before anything was sent. A configuration problem: callers report code() ("tls.certificate",
+/// "tls.hostname", "net.unknown_host", "proxy.refused", "net.invalid_request") and what(), which names the host and,
+/// for certificates, the subject, the issuer and where the trusted CAs come from.
+class PermanentlyUnreachable : public Unreachable {
+ public:
+  PermanentlyUnreachable(const std::string& what, https::TransportFailure failure)
+      : Unreachable(what), failure_(failure) {}
+  https::TransportFailure failure() const noexcept { return failure_; }
+  const char* code() const noexcept { return https::failureCode(failure_); }
+
+ private:
+  https::TransportFailure failure_;
 };
 
 /// A non-idempotent call may or may not have been carried out (transport error or 5xx after sending).
@@ -88,7 +103,8 @@ class QueryClient {
   /// POST Action=<action>&Version=<version>&<params...>, signed with `credentials`. Returns the parsed response
   /// root (<ActionResponse>). Throws ServiceError (non-retryable, or retries exhausted; code "HTTP<status>" when
   /// the error has no ErrorResponse body, "InvalidResponse" for a 2xx whose body is not <ActionResponse>),
-  /// Unreachable (transport errors to the end), and — when `idempotent` is false — OutcomeUnknown instead of
+  /// Unreachable (transport errors to the end; PermanentlyUnreachable at once for a permanent one), and — when
+  /// `idempotent` is false — OutcomeUnknown instead of
   /// retrying a call that may have been carried out (also for an unreadable 2xx body).
   XmlElement call(const std::string& action, const std::vector<std::pair<std::string, std::string>>& params,
                   const Credentials& credentials, bool idempotent = true);
