@@ -221,7 +221,10 @@ typedef struct kr_host_api {
    *  then falls back to KSM_CONFIG and the Gateway's config), "dry_run" ("1"/"0"), "attached_file" (path the
    *  Gateway appended, may be absent), "verbose" ("1"/"0"), "rehearsal" ("1" when the record writer is not
    *  durable: the new credential is removed again and old ones are never touched, so a provider must not delete
-   *  anything either, e.g. to free a slot; "0" otherwise). */
+   *  anything either, e.g. to free a slot; "0" otherwise); ABI 1.3: "journaled_key_ids" (comma-separated ids of
+   *  credentials an earlier, killed run of this provider created and Keeper does not hold; the host removes them
+   *  through `remove` right after validate, so validate may plan as if they were gone), "remove_key_id" (during
+   *  `remove`). */
   kr_status (*setting_get)(kr_context* ctx, const char* key, kr_view* out);
 
   /** Register a value the plugin discovered (token, secret read from elsewhere) for redaction in all output. */

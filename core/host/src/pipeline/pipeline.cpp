@@ -182,6 +182,13 @@ bool Pipeline::rollbackNewCredential() {
   return r.ok();
 }
 
+bool Pipeline::heldByKeeper(const std::string& keyId) const {
+  if (const Record* pamUser = run_.input.pamUser)
+    for (const auto& [label, value] : pamUser->fields())
+      if (value == keyId) return true;
+  return false;
+}
+
 void Pipeline::recoverJournaled() {
   if (!journal_.journal) return;
   const std::vector<JournalEntry> entries = journal_.journal->entriesOf(provider_.plugin().name);
@@ -189,14 +196,10 @@ void Pipeline::recoverJournaled() {
   const kr_provider_ops& ops = *provider_.descriptor().provider;
   const bool canRemove =
       ops.struct_size >= offsetof(kr_provider_ops, remove) + sizeof(ops.remove) && ops.remove != nullptr;
-  const Record* pamUser = run_.input.pamUser;
   for (const JournalEntry& e : entries) {
     const std::string what = "credential " + e.keyId + " (created " + e.created + " by process " +
                              std::to_string(e.pid) + ", which never stored it)";
-    bool held = false;
-    if (pamUser)
-      for (const auto& [label, value] : pamUser->fields()) held = held || value == e.keyId;
-    if (held) {
+    if (heldByKeeper(e.keyId)) {
       run_.logger.info("crash journal: Keeper holds " + e.keyId + " already; nothing to clean up");
       journalForget({e.keyId});
       continue;
@@ -268,6 +271,15 @@ Outcome Pipeline::run() {
   const kr_provider_ops& prov = *provider_.descriptor().provider;
   const kr_record_writer_ops& wr = *writer_.descriptor().record_writer;
   const bool durable = (wr.capabilities & KR_WRITER_DURABLE) != 0;
+
+  // Credentials a killed run left (crash journal) and Keeper does not hold: the provider may plan around them in
+  // validate (e.g. not count them against a credential limit); they are removed right after it.
+  if (journal_.journal) {
+    std::vector<std::string> pending;
+    for (const auto& e : journal_.journal->entriesOf(provider_.plugin().name))
+      if (!heldByKeeper(e.keyId)) pending.push_back(e.keyId);
+    if (!pending.empty()) run_.settings["journaled_key_ids"] = text::join(pending, ",");
+  }
 
   // 1. Validate: no side effects anywhere.
   if (!resolveCredentials()) return out_;

@@ -65,6 +65,8 @@ class Pipeline {
   /// A signal arrived: the step that just ran counts as failed, whatever it returned.
   bool stoppedAfter(const char* stage, OpResult& r);
   void recoverJournaled();
+  /// Whether the PAM User record (as this run read it) holds `keyId` in any field.
+  bool heldByKeeper(const std::string& keyId) const;
   void journalForget(const std::vector<std::string>& ids);
   void updateEmergency(const char* stage);
 

@@ -558,7 +558,7 @@ TEST_CASE("aws host e2e: a PAM User without login, or with a bad old_keys, is ex
     // login is a declared required field: the host refuses the record before any plugin runs an operation.
     CHECK(run.error("code") == "field.missing");
     CHECK(run.error("stage") == "validate");
-    CHECK(run.error("message").find("'login'") != std::string::npos);
+    CHECK(run.error("message").find("the Login field") != std::string::npos);
     CHECK(run.str("keyId").empty());
     e.checkNoLeak(run);
   }

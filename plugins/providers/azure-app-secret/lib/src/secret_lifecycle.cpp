@@ -74,6 +74,13 @@ void SecretLifecycle::setUp(Context& ctx) {
   adminSecret_ = keeper_rotate::Secret(*secret);
   ctx.registerSecret(adminSecret_.reveal());
   http_ = std::make_unique<keeper_rotate::https::Client>(settings_.http);
+  if (settings_.waitThroughHost)
+    settings_.sleeper = [this](std::chrono::milliseconds d) {
+      if (currentCtx_)
+        currentCtx_->wait(d, "Entra ID / Microsoft Graph (retry or proof pause)");
+      else
+        realSleeper()(d);
+    };
   tokens_ = std::make_unique<TokenClient>(*http_, config_.endpoints, settings_.retry, settings_.sleeper);
   graph_ = std::make_unique<GraphClient>(
       *http_, config_.endpoints.graph, [this](bool refresh) -> const keeper_rotate::Secret& { return graphToken(refresh); },
@@ -127,8 +134,24 @@ void SecretLifecycle::validate(Context& ctx) {
     target_ = resolveTarget(ctx);
   });
   selfRotation_ = sameId(target_.appId, adminClientId_);
+  // Secrets a killed run created and never stored (host setting journaled_key_ids) are removed right after
+  // validate: they are not old secrets of this run.
+  std::vector<std::string> journaled;
+  {
+    const std::string list(ctx.setting("journaled_key_ids").value_or(""));
+    for (std::size_t start = 0; start < list.size();) {
+      const std::size_t comma = std::min(list.find(',', start), list.size());
+      if (comma > start) journaled.push_back(list.substr(start, comma - start));
+      start = comma + 1;
+    }
+  }
   keyIdsBefore_.clear();
-  for (const auto& p : target_.passwords) keyIdsBefore_.push_back(p.keyId);
+  journaled_.clear();
+  for (const auto& p : target_.passwords)
+    (containsId(journaled, p.keyId) && !sameId(p.keyId, config_.previousKeyId) ? journaled_ : keyIdsBefore_)
+        .push_back(p.keyId);
+  if (!journaled_.empty())
+    ctx.info("azure-app-secret: secret(s) " + joinIds(journaled_) + " left by a killed run will be removed first");
   displayName_ = config_.displayName.empty()
                      ? "keeper-rotate " + utcText(std::chrono::system_clock::now(), "%Y-%m-%d %H:%M:%SZ")
                      : config_.displayName;
@@ -245,6 +268,7 @@ void SecretLifecycle::prove(Context& ctx) {
     return;
   }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(config_.verifyTimeoutSeconds);
+  auto nextProgress = std::chrono::steady_clock::now() + settings_.progressInterval;
   int streak = 0, attempts = 0;
   std::string lastFailure = "none";
   for (;;) {
@@ -266,6 +290,14 @@ void SecretLifecycle::prove(Context& ctx) {
               std::to_string(attempts) + " token requests; last failure: " + lastFailure +
               "). Entra ID replicates new secrets slowly; raise verify_timeout_seconds if this repeats. The new "
               "secret is removed again.");
+    if (const auto now = std::chrono::steady_clock::now(); now >= nextProgress) {
+      ctx.info("azure-app-secret: waiting for the new secret " + newKeyId_ + " to work: " + std::to_string(attempts) +
+               " token requests, " + std::to_string(streak) + " of " + std::to_string(config_.verifySuccesses) +
+               " successes in a row, " +
+               std::to_string(std::chrono::duration_cast<std::chrono::seconds>(deadline - now).count()) +
+               " s left (last failure: " + lastFailure + ")");
+      nextProgress = now + settings_.progressInterval;
+    }
     settings_.sleeper(settings_.proveInterval);
   }
   newSecretProven_ = true;
@@ -320,6 +352,22 @@ void SecretLifecycle::retire(Context& ctx) {
                                        std::to_string(remaining.size()) + " old secret(s) could not be removed: " +
                                        joinIds(remaining) + " (first error: " + firstError +
                                        "). Remove them in Entra ID or run the rotation again.");
+  });
+}
+
+void SecretLifecycle::remove(Context& ctx) {
+  currentCtx_ = &ctx;
+  if (!graph_) throw keeper_rotate::Error(KR_ERR_INTERNAL, "azure.sequence", "remove called before validate");
+  const std::string id(ctx.setting("remove_key_id").value_or(""));
+  if (id.empty() || !containsId(journaled_, id)) {
+    ctx.info("azure-app-secret: " + (id.empty() ? std::string("no key id to remove")
+                                                : id + " is not a secret of application " + target_.id + " (any more)"));
+    return;
+  }
+  guarded(ctx, "removePassword", [&] {
+    if (!removeKey(ctx, id, true))
+      throw keeper_rotate::failure("remove.failed", "Could not remove secret " + id + " left by a killed run from "
+                                                    "application " + target_.id);
   });
 }
 

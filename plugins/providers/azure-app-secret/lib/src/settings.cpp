@@ -23,6 +23,7 @@ std::optional<long long> envMillis(const char* name) {
 
 RotationSettings RotationSettings::fromEnvironment() {
   RotationSettings s;
+  s.waitThroughHost = true;
   if (auto ms = envMillis("KEEPER_ROTATE_AZURE_VERIFY_INTERVAL_MS")) s.proveInterval = std::chrono::milliseconds(*ms);
   if (auto ms = envMillis("KEEPER_ROTATE_AZURE_RETRY_BASE_MS")) s.retry.baseDelay = std::chrono::milliseconds(*ms);
   return s;

@@ -25,7 +25,11 @@ struct RotationSettings {
   keeper_rotate::https::Options http;
   RetryPolicy retry;
   std::chrono::milliseconds proveInterval{1000};  ///< "about a second apart" (verify_successes)
+  std::chrono::milliseconds progressInterval{10000};  ///< info line while waiting for the new secret
   Sleeper sleeper = realSleeper();
+  /// Wait through the host (Context::wait) instead of `sleeper`, so a signal or the run's time budget ends every
+  /// pause; fromEnvironment() sets it, tests that record their waits leave it off.
+  bool waitThroughHost = false;
 
   /// Defaults, adjusted by KEEPER_ROTATE_AZURE_VERIFY_INTERVAL_MS and KEEPER_ROTATE_AZURE_RETRY_BASE_MS
   /// (milliseconds; meant for tests and demos that must not wait a second per step).
@@ -57,6 +61,8 @@ class SecretLifecycle {
   void prove(keeper_rotate::Context& ctx);
   void retire(keeper_rotate::Context& ctx);
   void rollback(keeper_rotate::Context& ctx);
+  /// Remove a secret an earlier, killed run created (the host's crash journal): only a secret of the target app.
+  void remove(keeper_rotate::Context& ctx);
 
   // Inspection for tests.
   const RotationConfig& config() const { return config_; }
@@ -86,6 +92,7 @@ class SecretLifecycle {
 
   AppInfo target_;
   std::vector<std::string> keyIdsBefore_;
+  std::vector<std::string> journaled_;  ///< secrets a killed run left; the host has them removed after validate
   bool selfRotation_ = false;
   std::string displayName_;
   std::string newKeyId_;
