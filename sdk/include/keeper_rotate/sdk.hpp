@@ -27,6 +27,7 @@
 #include <keeper_rotate/field_rules.hpp>
 #include <keeper_rotate/secret.hpp>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstddef>  // offsetof
@@ -371,10 +372,22 @@ inline void Context::wait(std::chrono::milliseconds duration, const std::string&
     throw Error(KR_ERR_FAILED, "run.budget",
                 "waiting " + std::to_string(duration.count()) + " ms for " + what + " would outlast the time budget (" +
                     std::to_string(left->count()) + " ms left); not waiting");
-  if (host_->wait(ctx_, static_cast<std::uint64_t>(duration.count())) != KR_OK) {
-    const std::string why = stopReason();
-    throw Error(KR_ERR_FAILED, "run.stopped",
-                "stopped while waiting for " + what + (why.empty() ? std::string() : ": " + why));
+  // Long waits (a Retry-After, a throttling pause) say what they wait for at least every 10 s, so an admin reading
+  // the log can tell a slow service from a hung process.
+  constexpr std::chrono::milliseconds kProgressEvery{10000};
+  for (auto left = duration; left.count() > 0;) {
+    const auto slice = std::min(left, kProgressEvery);
+    if (host_->wait(ctx_, static_cast<std::uint64_t>(slice.count())) != KR_OK) {
+      const std::string why = stopReason();
+      throw Error(KR_ERR_FAILED, "run.stopped",
+                  "stopped while waiting for " + what + (why.empty() ? std::string() : ": " + why));
+    }
+    left -= slice;
+    if (left.count() > 0) {
+      const auto budget = timeLeft();
+      info("still waiting for " + what + ": " + std::to_string((left.count() + 999) / 1000) + " s of this wait left" +
+           (budget ? ", " + std::to_string(budget->count() / 1000) + " s of the time budget" : std::string()));
+    }
   }
 }
 

@@ -198,3 +198,18 @@ TEST_CASE("state: a journal file another user could have written is refused (exi
   CHECK(summaryOf(r)->getObject("error")->getValue<std::string>("code") == "state.journal");
   CHECK(s.stateKeys() == before);
 }
+
+TEST_CASE("progress: a wait longer than 10 s says what it waits for every 10 s") {
+  Scenario s;
+  s.set("fake_wait_at", "prove");
+  s.set("fake_wait_ms", "21000");
+  const auto r = s.run();
+  INFO(r.err);
+  CHECK(r.exitCode == 0);
+  std::size_t lines = 0;
+  for (std::size_t at = r.err.find("still waiting for the fake's prove"); at != std::string::npos;
+       at = r.err.find("still waiting for the fake's prove", at + 1))
+    ++lines;
+  CHECK(lines == 2);  // after 10 s and after 20 s
+  CHECK(r.err.find("s of this wait left") != std::string::npos);
+}
