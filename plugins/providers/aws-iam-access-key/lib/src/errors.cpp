@@ -50,7 +50,43 @@ keeper_rotate::Error explainServiceError(const aws::ServiceError& e, const CallC
                            : keeper_rotate::failure(code, what);
 }
 
+keeper_rotate::Error explainPermanentlyUnreachable(const aws::PermanentlyUnreachable& e, const CallContext& c) {
+  using keeper_rotate::https::TransportFailure;
+  std::string advice;
+  switch (e.failure()) {
+    case TransportFailure::Certificate:
+      advice = "If it is not the endpoint meant, correct aws_iam_endpoint/aws_sts_endpoint (AWS_ENDPOINT_URL_IAM, "
+               "AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL).";
+      break;
+    case TransportFailure::HostName:
+      advice = "The endpoint's certificate is issued for another host name: use an endpoint URL with a name the "
+               "certificate carries (aws_iam_endpoint/aws_sts_endpoint, AWS_ENDPOINT_URL_*).";
+      break;
+    case TransportFailure::UnknownHost:
+      advice = "Correct the endpoint's host name (aws_iam_endpoint/aws_sts_endpoint, AWS_ENDPOINT_URL_*, "
+               "aws_region/aws_partition) or this machine's DNS.";
+      break;
+    case TransportFailure::ProxyRefused:
+      advice = "Allow " + c.endpoint + " in the proxy named by HTTPS_PROXY (or fix its credentials), or list the "
+               "host in NO_PROXY.";
+      break;
+    default:
+      advice = "Check the endpoint URL and HTTPS_PROXY.";
+      break;
+  }
+  // e.what() is "<Action>: <the https client's message>"; the call context names the action already.
+  std::string detail = e.what();
+  if (const auto colon = detail.find(": ");
+      colon != std::string::npos && c.action.compare(0, colon, detail, 0, colon) == 0)
+    detail.erase(0, colon + 2);
+  return keeper_rotate::configError(e.code(), c.action + " cannot reach the endpoint, and no retry can fix it: " +
+                                                  detail + ". " + advice +
+                                                  (c.beforeAnyChange ? " Nothing was changed." : ""));
+}
+
 keeper_rotate::Error explainUnreachable(const aws::Unreachable& e, const CallContext& c) {
+  if (const auto* permanent = dynamic_cast<const aws::PermanentlyUnreachable*>(&e))
+    return explainPermanentlyUnreachable(*permanent, c);
   return keeper_rotate::failure("aws.unreachable", c.action + " could not reach " + c.endpoint + ": " + e.what() +
                                                        ". Check network access, HTTPS_PROXY/NO_PROXY and, for tests or "
                                                        "VPC endpoints, aws_iam_endpoint/aws_sts_endpoint.");

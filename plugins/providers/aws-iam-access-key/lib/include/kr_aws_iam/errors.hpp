@@ -27,5 +27,10 @@ inline constexpr const char* kMinimumPolicy =
 
 keeper_rotate::Error explainServiceError(const keeper_rotate::aws::ServiceError& e, const CallContext& c);
 keeper_rotate::Error explainUnreachable(const keeper_rotate::aws::Unreachable& e, const CallContext& c);
+/// A transport error no retry can fix (untrusted certificate, wrong host name, unknown host, proxy refusal): always a
+/// configuration error (KR_ERR_CONFIG; exit 3 in validate, the host's rollback after that) with the https code
+/// ("tls.certificate", "net.unknown_host", "proxy.refused", ...) and what to fix.
+keeper_rotate::Error explainPermanentlyUnreachable(const keeper_rotate::aws::PermanentlyUnreachable& e,
+                                                   const CallContext& c);
 
 }  // namespace kr_aws_iam
