@@ -54,16 +54,19 @@ aws::QueryClient makeClient(const char* version, const char* signingName) {
 std::size_t normaliseIsoDate(const std::string& text) {
   const std::string out = kr_aws_iam::normaliseIsoDate(text);
   // Either the input unchanged or "YYYY-MM-DDTHH:MM:SSZ" (a normalised date is a fixed point).
-  if (out != text && kr_aws_iam::normaliseIsoDate(out) != out) __builtin_trap();
+  if (out != text && kr_aws_iam::normaliseIsoDate(out) != out)
+    kr_fuzz::violated("normaliseIsoDate: a normalised date is not a fixed point");
   return out.size();
 }
 
 std::size_t splitKeyIds(const std::string& text) {
   const auto ids = kr_aws_iam::splitKeyIds(text);
   for (const auto& id : ids)
-    if (id.empty() || id.find(',') != std::string::npos) __builtin_trap();
+    if (id.empty() || id.find(',') != std::string::npos)
+      kr_fuzz::violated("splitKeyIds: an empty item or an item with a comma");
   // Keeper's stored form (joinKeyIds) reads back as the same list.
-  if (kr_aws_iam::splitKeyIds(kr_aws_iam::joinKeyIds(ids)) != ids) __builtin_trap();
+  if (kr_aws_iam::splitKeyIds(kr_aws_iam::joinKeyIds(ids)) != ids)
+    kr_fuzz::violated("splitKeyIds(joinKeyIds(ids)) != ids");
   return ids.size() + (kr_aws_iam::validUserName(text) ? 1 : 0);
 }
 
@@ -102,14 +105,17 @@ void fuzzOne(std::string_view input) {
   try {
     if (op == "GetCallerIdentity") {
       const auto id = api.getCallerIdentity(as);
-      if (id.arn.empty()) __builtin_trap();  // documented: XmlError instead
+      if (id.arn.empty())
+        kr_fuzz::violated("getCallerIdentity returned without an Arn");  // documented: XmlError instead
       total += id.account.size() + id.userId.size();
     } else if (op == "ListAccessKeys") {
       for (const auto& key : api.listAccessKeys(as, "fuzz-user"))
         total += key.accessKeyId.size() + key.status.size() + key.createDate.size();
     } else if (op == "CreateAccessKey") {
       const auto key = api.createAccessKey(as, "fuzz-user");
-      if (key.accessKeyId.empty() || key.secretAccessKey.empty()) __builtin_trap();  // documented: XmlError instead
+      if (key.accessKeyId.empty() || key.secretAccessKey.empty())
+        kr_fuzz::violated(
+            "createAccessKey returned without AccessKeyId or SecretAccessKey");  // documented: XmlError instead
       total += key.createDate.size();
     } else if (op == "DeleteAccessKey") {
       total += api.deleteAccessKey(as, "fuzz-user", "AKIAOLDOLDOLDOLDOLD1") ? 1 : 2;
@@ -117,7 +123,9 @@ void fuzzOne(std::string_view input) {
       api.updateAccessKey(as, "fuzz-user", "AKIAOLDOLDOLDOLDOLD1", "Inactive");
     } else {
       const aws::Credentials assumed = api.assumeRole(as, "arn:aws:iam::123456789012:role/rotator", "keeper-rotate");
-      if (!assumed.temporary()) __builtin_trap();  // documented: a session token or XmlError
+      if (!assumed.temporary())
+        kr_fuzz::violated(
+            "assumeRole returned credentials without a session token");  // documented: a session token or XmlError
       total += assumed.accessKeyId.size();
     }
   } catch (const aws::ServiceError& e) {

@@ -15,10 +15,10 @@ namespace aws = keeper_rotate::aws;
 namespace {
 
 std::size_t walk(const aws::XmlElement& e, int depth) {
-  if (depth > 64) __builtin_trap();  // documented depth cap
+  if (depth > 64) kr_fuzz::violated("parseXml returned a tree deeper than its depth cap");  // documented depth cap
   std::size_t n = e.name.size() + e.text.size();
   for (const auto& c : e.children) {
-    if (e.child(c.name) == nullptr) __builtin_trap();
+    if (e.child(c.name) == nullptr) kr_fuzz::violated("XmlElement::child does not find a child by its own name");
     n += walk(c, depth + 1);
   }
   return n;
@@ -45,7 +45,9 @@ void fuzzOne(std::string_view input) {
   } catch (const aws::XmlError&) {
   }
   if (auto error = aws::parseErrorResponse(400, body, "FuzzAction")) {
-    if (error->code().empty()) __builtin_trap();  // documented: an ErrorResponse has a Code
+    if (error->code().empty())
+      kr_fuzz::violated(
+          "parseErrorResponse returned a ServiceError without a Code");  // documented: an ErrorResponse has a Code
     total += error->serviceMessage().size() + error->requestId().size() + (error->transient() ? 1 : 0) +
              std::string(error->what()).size();
   }

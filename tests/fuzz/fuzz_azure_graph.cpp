@@ -67,7 +67,7 @@ void fuzzOne(std::string_view input) {
   std::size_t total = 0;
   if (op == "retryAfter") {
     if (auto ms = kr_azure::parseRetryAfter(canned->body)) {
-      if (ms->count() < 0) __builtin_trap();
+      if (ms->count() < 0) kr_fuzz::violated("parseRetryAfter returned a negative delay");
       total += static_cast<std::size_t>(policy().delayFor(1, ms).count() >= 0);
     }
     kr_fuzz::keep(total);
@@ -110,7 +110,9 @@ void fuzzOne(std::string_view input) {
         for (const auto& app : graph.findByAppId("11111111-2222-3333-4444-555555555555")) total += use(app);
       } else if (op == "addPassword") {
         const kr_azure::NewPassword added = graph.addPassword(objectId, "keeper-rotate", "2030-01-01T00:00:00Z");
-        if (added.keyId.empty() || added.secret.empty()) __builtin_trap();  // documented: AddOutcomeUnknown instead
+        if (added.keyId.empty() || added.secret.empty())
+          kr_fuzz::violated(
+              "addPassword returned without keyId or secretText");  // documented: AddOutcomeUnknown instead
         total += added.displayName.size() + added.endDateTime.size();
       } else {
         total += graph.removePassword(objectId, "key-id") == kr_azure::GraphClient::Removed::Now ? 1 : 2;

@@ -26,7 +26,8 @@ void fuzzOne(std::string_view bytes) {
     for (const auto& [key, value] : record.fields())
       if (const std::string* found = record.find(key)) total += found->size() + value.size();
   }
-  if (input.pamUser != nullptr && input.pamUser->uid() != input.userRecordUid) __builtin_trap();
+  if (input.pamUser != nullptr && input.pamUser->uid() != input.userRecordUid)
+    kr_fuzz::violated("pamUser is not the record of userRecordUid");
   kr_fuzz::keep(total);
 }
 

@@ -27,7 +27,8 @@ void fuzzOne(std::string_view input) {
   // What ksm::Client's constructor and serverPoint() do with the key material.
   try {
     const auto device = ksm::crypto::EcKey::fromPkcs8(config.privateKey.reveal());
-    if (!device.hasPrivate() || device.publicPoint().size() != ksm::crypto::kPointSize) __builtin_trap();
+    if (!device.hasPrivate() || device.publicPoint().size() != ksm::crypto::kPointSize)
+      kr_fuzz::violated("a PKCS#8 device key without a private part or a 65-byte point");
   } catch (const ksm::crypto::CryptoError& e) {
     kr_fuzz::note(e);
   }
@@ -45,13 +46,13 @@ void fuzzOne(std::string_view input) {
     again = ksm::parseConfig(written.reveal(), "written copy");
   } catch (const ksm::KsmError& e) {
     kr_fuzz::note(e);
-    __builtin_trap();
+    kr_fuzz::violated("parseConfig refuses what configToJson wrote for a configuration it accepted");
   }
   if (again.clientId != config.clientId || again.privateKey.reveal() != config.privateKey.reveal() ||
       again.appKey.reveal() != config.appKey.reveal() || again.clientKey.reveal() != config.clientKey.reveal() ||
       again.serverPublicKey != config.serverPublicKey || again.serverPublicKeyId != config.serverPublicKeyId ||
       again.appOwnerPublicKey != config.appOwnerPublicKey)
-    __builtin_trap();
+    kr_fuzz::violated("configToJson/parseConfig round trip changed the key material");
   return;
 }
 

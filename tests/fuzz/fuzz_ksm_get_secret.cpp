@@ -171,7 +171,9 @@ void fuzzOne(std::string_view input) {
     if (op == "bind") {
       ksm::Client unbound(config(false), options());
       const ksm::SecretsResult result = unbound.getSecrets();
-      if (unbound.config().appKey.size() != 32 || !unbound.config().clientKey.empty()) __builtin_trap();
+      if (unbound.config().appKey.size() != 32 || !unbound.config().clientKey.empty())
+        kr_fuzz::violated(
+            "binding produced a configuration parseConfig refuses (app key not 32 bytes, or client key kept)");
       total += result.records.size();
     } else if (op == "get_secret") {
       const ksm::SecretsResult result = bound.getSecrets();
@@ -179,7 +181,8 @@ void fuzzOne(std::string_view input) {
       total += result.undecryptable.size() + result.appTitle.size() + result.warnings.size();
     } else if (op == "get_record") {
       const ksm::Record record = bound.getRecord("RECORD-UID");
-      if (record.uid != "RECORD-UID" || !record.data) __builtin_trap();
+      if (record.uid != "RECORD-UID" || !record.data)
+        kr_fuzz::violated("getRecord returned another record or one without data");
       total += record.title().size();
     } else {
       ksm::Record record;

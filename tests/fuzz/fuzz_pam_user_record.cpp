@@ -22,7 +22,9 @@ void fuzzOne(std::string_view input) {
   } catch (const ksm::KsmError&) {
     return;
   }
-  if (!record) __builtin_trap();  // documented: an object or a KsmError
+  if (!record)
+    kr_fuzz::violated(
+        "parseRecordJson returned null instead of throwing KsmError");  // documented: an object or a KsmError
 
   // The host's view of the record (pam_user.cpp): labels or types as keys, repeats suffixed, first values.
   const keeper_rotate::host::Record flat = keeper_rotate::host::recordFromKsmData("FUZZ-UID", *record);
@@ -38,8 +40,10 @@ void fuzzOne(std::string_view input) {
   // An edit on a copy: setFieldValue may create `custom`, removeCustomField undoes it.
   Poco::JSON::Object::Ptr copy = ksm::cloneData(*record);
   const bool created = ksm::setFieldValue(*copy, "fuzz_label", "secret", "new value");
-  if (ksm::firstValueByLabel(*copy, "fuzz_label").value_or("") != "new value") __builtin_trap();
-  if (created && !ksm::removeCustomField(*copy, "fuzz_label")) __builtin_trap();
+  if (ksm::firstValueByLabel(*copy, "fuzz_label").value_or("") != "new value")
+    kr_fuzz::violated("setFieldValue then firstValueByLabel does not read the value back");
+  if (created && !ksm::removeCustomField(*copy, "fuzz_label"))
+    kr_fuzz::violated("removeCustomField does not remove the field setFieldValue created");
   total += ksm::toJson(*copy).size();
   ksm::Record meta;
   meta.data = record;

@@ -42,10 +42,17 @@ inline void keep(std::size_t value) { keptValue = value; }
 void note(const std::exception& e);
 void note(const std::string& outcome);
 
+/// KR_FUZZ_KEEP_GOING set: findings of the kinds below are printed, not fatal, and canned answers stay within the
+/// statuses Poco's HTTPStatus enum can hold (<= 511; see tests/fuzz/README.md, "Findings"), so a target can be
+/// fuzzed past known findings for memory errors, leaks and hangs. Never set in CI.
+bool keepGoing();
+
 /// An exception the code under test does not document escaped: prints its type and message, then aborts (a
-/// finding, with the input saved by libFuzzer). With KR_FUZZ_IGNORE_UNDOCUMENTED set it only prints, so a target
-/// can be fuzzed past a known finding for memory errors (never in CI).
+/// finding; libFuzzer saves the input) unless keepGoing().
 void undocumented(const std::exception& e);
+
+/// A documented property of the code under test does not hold: prints `what`, then aborts unless keepGoing().
+void violated(const char* what);
 
 /// Runs one input's body; an escaping std::exception goes to undocumented(). Returns 0 for libFuzzer.
 template <class Body>
@@ -58,7 +65,8 @@ int run(Body&& body) {
   return 0;
 }
 
-/// nullopt when the first line is not "<operation> <status>" with a final status (200-599). A 204 or 304 answer
+/// nullopt when the first line is not "<operation> <status>" with a final status (200-599; 200-511 with
+/// KR_FUZZ_KEEP_GOING). A 204 or 304 answer
 /// gets no body (HTTP forbids one; sending it would desynchronise the kept-alive connection, a test of Poco only).
 std::optional<CannedAnswer> parseCannedAnswer(std::string_view input);
 
