@@ -94,6 +94,9 @@ https::Response GraphClient::call(const std::string& method, const std::string& 
       wipeAuthorization(req);
     } catch (const https::TransportError& e) {
       wipeAuthorization(req);
+      // Raised before the request was sent (so even addPassword did not happen) and the same on every attempt:
+      // the caller reports it at once (secret_lifecycle.cpp).
+      if (e.permanent()) throw;
       // A write whose request may have reached Graph must not be repeated blindly.
       if (kind == Kind::Add) throw AddOutcomeUnknown(std::string("connection failed during addPassword: ") + e.what());
       log_("Graph " + method + " " + pathAndQuery + ": " + e.what() + "; retrying");

@@ -38,6 +38,35 @@ std::string joinIds(const std::vector<std::string>& ids) {
   return s.empty() ? "none" : s;
 }
 
+// A transport error no retry can fix (https::TransportError::permanent()): a configuration error (exit 3 in
+// validate; the host rolls back after that) with the https code and what to change.
+keeper_rotate::Error permanentTransport(const keeper_rotate::https::TransportError& e, const std::string& during,
+                                        const Endpoints& endpoints, bool nothingChanged) {
+  using keeper_rotate::https::TransportFailure;
+  std::string advice;
+  switch (e.kind()) {
+    case TransportFailure::Certificate:
+    case TransportFailure::HostName:
+      advice = "If it is not the endpoint meant, correct azure_authority_host / azure_graph_endpoint (now " +
+               endpoints.authority + " and " + endpoints.graph + ") or azure_cloud.";
+      break;
+    case TransportFailure::UnknownHost:
+      advice = "Correct azure_authority_host / azure_graph_endpoint (now " + endpoints.authority + " and " +
+               endpoints.graph + ") or azure_cloud, or this machine's DNS.";
+      break;
+    case TransportFailure::ProxyRefused:
+      advice = "Allow the host in the proxy named by HTTPS_PROXY (or fix its credentials), or list it in NO_PROXY.";
+      break;
+    default:
+      advice = "Check the endpoint URLs and HTTPS_PROXY.";
+      break;
+  }
+  return keeper_rotate::configError(e.code(), "azure-app-secret (" + during +
+                                                  ") cannot reach Entra ID / Microsoft Graph, and no retry can fix "
+                                                  "it: " + e.what() + ". " + advice +
+                                                  (nothingChanged ? " Nothing was changed." : ""));
+}
+
 }  // namespace
 
 SecretLifecycle::SecretLifecycle(RotationSettings settings) : settings_(std::move(settings)) {}
@@ -56,6 +85,10 @@ void SecretLifecycle::guarded(Context& ctx, const char* operation, Body&& body) 
     throw keeper_rotate::failure("graph.unreachable", std::string(e.what()) +
                                                           ". Check network access to azure_graph_endpoint (" +
                                                           config_.endpoints.graph + ") and HTTPS_PROXY/NO_PROXY.");
+  } catch (const keeper_rotate::https::TransportError& e) {
+    // Only permanent ones get here: the token and Graph clients keep every other transport error to themselves.
+    throw permanentTransport(e, std::string(operation) == "read" ? "validate: token request and target app" : operation,
+                             config_.endpoints, newKeyId_.empty());
   }
 }
 
@@ -273,7 +306,14 @@ void SecretLifecycle::prove(Context& ctx) {
   std::string lastFailure = "none";
   for (;;) {
     ++attempts;
-    TokenResult r = tokens_->request(tenant_, target_.appId, newSecret_, false);
+    TokenResult r;
+    try {
+      r = tokens_->request(tenant_, target_.appId, newSecret_, false);
+    } catch (const keeper_rotate::https::TransportError& e) {
+      // Waiting out verify_timeout_seconds cannot help (certificate, DNS, proxy): fail now, the host rolls back.
+      throw permanentTransport(e, "proving the new secret " + newKeyId_ + "; it is removed again",
+                               config_.endpoints, false);
+    }
     if (r.ok) {
       ctx.registerSecret(r.accessToken.reveal());
       if (++streak >= config_.verifySuccesses) break;

@@ -28,6 +28,9 @@ TokenResult TokenClient::once(const std::string& tenant, const std::string& clie
   try {
     res = http_.send(req);
   } catch (const https::TransportError& e) {
+    // Certificate, host name, unknown host, proxy refusal: no retry (and no proof attempt) can fix it, so it is
+    // not a TokenResult to retry but an error for the caller to report (secret_lifecycle.cpp).
+    if (e.permanent()) throw;
     result.error = e.what();
     return result;
   }
