@@ -27,6 +27,7 @@ class AwsIamAccessKeyProvider final : public keeper_rotate::Provider {
   void prove(Context& ctx) override { lifecycle_.prove(ctx); }
   void retire(Context& ctx) override { lifecycle_.retire(ctx); }
   void rollback(Context& ctx) override { lifecycle_.rollback(ctx); }
+  void remove(Context& ctx) override { lifecycle_.remove(ctx); }
 
  private:
   kr_aws_iam::KeyLifecycle lifecycle_;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <thread>
 
 namespace kr_aws_iam {
 
@@ -60,6 +61,14 @@ void KeyLifecycle::guarded(Context& ctx, CallContext call, Body&& body) {
 
 void KeyLifecycle::setUp(Context& ctx) {
   config_ = RotationConfig::fromContext(ctx);
+  // Every pause (retry backoff, proof interval) waits through the host: a signal or the run's time budget ends it.
+  if (!settings_.sleeper)
+    settings_.sleeper = [this](std::chrono::milliseconds d) {
+      if (currentCtx_)
+        currentCtx_->wait(d, "AWS (retry or proof pause)");
+      else
+        std::this_thread::sleep_for(d);
+    };
   http_ = std::make_unique<keeper_rotate::https::Client>(settings_.http);
   auto log = [this](const std::string& line) {
     if (currentCtx_) currentCtx_->warn("aws-iam-access-key: " + line);
@@ -137,6 +146,20 @@ void KeyLifecycle::validate(Context& ctx) {
   selfRotation_ = namesUser(caller_.arn);
   guarded(ctx, CallContext{"ListAccessKeys", "", "", config_.iamEndpoint, "", true},
           [&] { keysBefore_ = api_->listAccessKeys(admin_, config_.userName); });
+  // Keys a killed run created and never stored are removed right after validate (host setting journaled_key_ids):
+  // they count neither against the two-key limit nor as old keys.
+  journaled_.clear();
+  const std::vector<std::string> journaled = splitKeyIds(std::string(ctx.setting("journaled_key_ids").value_or("")));
+  for (auto it = keysBefore_.begin(); it != keysBefore_.end();)
+    if (std::find(journaled.begin(), journaled.end(), it->accessKeyId) != journaled.end() &&
+        it->accessKeyId != config_.heldKeyId) {
+      journaled_.push_back(*it);
+      it = keysBefore_.erase(it);
+    } else {
+      ++it;
+    }
+  if (!journaled_.empty())
+    ctx.info("aws-iam-access-key: " + describeKeys(journaled_, "") + " left by a killed run will be deleted first");
   heldKeyPresent_ = !config_.heldKeyId.empty() && hasKey(keysBefore_, config_.heldKeyId);
 
   ctx.info("aws-iam-access-key: IAM user " + userArn() + " has " + std::to_string(keysBefore_.size()) +
@@ -371,6 +394,22 @@ void KeyLifecycle::retire(Context& ctx) {
                                      std::to_string(remaining.size()) + " old key(s) could not be retired: " +
                                      joinKeyIds(remaining) + " (first error: " + firstError +
                                      "). Retire them in IAM or run the rotation again.");
+}
+
+void KeyLifecycle::remove(Context& ctx) {
+  currentCtx_ = &ctx;
+  if (!api_) throw keeper_rotate::Error(KR_ERR_INTERNAL, "aws.sequence", "remove called before validate");
+  const std::string id(ctx.setting("remove_key_id").value_or(""));
+  const bool ours = std::any_of(journaled_.begin(), journaled_.end(), [&](const KeyInfo& k) { return k.accessKeyId == id; });
+  if (id.empty() || !ours) {
+    ctx.info("aws-iam-access-key: " + (id.empty() ? std::string("no key id to remove") : id + " is not a key of IAM user " +
+                                                                                            config_.userName + " (any more)"));
+    return;
+  }
+  guarded(ctx, CallContext{"DeleteAccessKey " + id + " (left by a killed run)", "", "", config_.iamEndpoint, id, false},
+          [&] { api_->deleteAccessKey(admin_, config_.userName, id); });
+  journaled_.erase(std::remove_if(journaled_.begin(), journaled_.end(), [&](const KeyInfo& k) { return k.accessKeyId == id; }),
+                   journaled_.end());
 }
 
 void KeyLifecycle::rollback(Context& ctx) {

@@ -31,6 +31,8 @@ class KeyLifecycle {
   void prove(keeper_rotate::Context& ctx);
   void retire(keeper_rotate::Context& ctx);
   void rollback(keeper_rotate::Context& ctx);
+  /// Delete a key an earlier, killed run created (the host's crash journal): only a key of this user.
+  void remove(keeper_rotate::Context& ctx);
 
   // Inspection for tests.
   const RotationConfig& config() const { return config_; }
@@ -64,6 +66,7 @@ class KeyLifecycle {
   std::vector<std::string> freedKeys_;
   bool selfRotation_ = false;
   bool heldKeyPresent_ = false;
+  std::vector<KeyInfo> journaled_;  ///< the user's keys a killed run left; the host has them removed after validate
 
   std::string newKeyId_;
   keeper_rotate::aws::Credentials newKey_;
