@@ -76,7 +76,7 @@ ParsedToken parseToken(std::string_view token) {
 }
 
 Config bindToken(const BindOptions& options) {
-  ParsedToken token = parseToken(options.token);
+  ParsedToken token = parseToken(options.token.reveal());
   Config c;
   c.source = "one-time token";
   c.hostname = !options.hostname.empty() ? resolveHostname(options.hostname) : token.hostname;

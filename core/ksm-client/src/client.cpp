@@ -161,6 +161,14 @@ struct Client::Impl {
       try {
         resp = http.send(req);
       } catch (const https::TransportError& e) {
+        // Certificate, host name, unknown host, proxy refusal: raised before the request was sent, and the same on
+        // every attempt. A configuration error (the writer and pam-config report KsmError::Kind::Config as such),
+        // never retried, for reads and writes alike.
+        if (e.permanent())
+          throw KsmError(KsmError::Kind::Config, e.code(),
+                         "KSM " + endpoint + forRecord(recordUid) + ": cannot reach " + config.hostname +
+                             " (hostname of the KSM configuration from " + config.source +
+                             "), and no retry can fix it: " + e.what());
         if (idempotent && transportRetries++ < options.maxTransportRetries) {
           log("KSM " + endpoint + ": network error (" + std::string(e.what()) + "); retrying once");
           std::this_thread::sleep_for(options.transportRetryDelay);

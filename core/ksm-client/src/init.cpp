@@ -98,9 +98,9 @@ int runInit(const InitOptions& options) {
   try {
     if (options.out.empty()) throw InitFailure{2, "ksm init needs --out FILE"};
     BindOptions bind;
-    bind.token = options.token;
+    bind.token = options.token.reveal();
     bind.hostname = options.hostname;
-    parseToken(options.token);  // reject a malformed token before touching files or the network
+    parseToken(options.token.reveal());  // reject a malformed token before touching files or the network
     if (!options.serverPublicKey.empty()) {
       try {
         bind.serverPublicKey = base64::decode(options.serverPublicKey);

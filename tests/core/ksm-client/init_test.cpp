@@ -45,7 +45,8 @@ TEST_CASE("ksm init binds a token and writes a 0600 config that works") {
   ::setenv("SSL_CERT_FILE", env.ca.caCertFile().c_str(), 1);
   env.fake.putRecord("DirectPamUserUid-00001", pamUserJson("PAM User", "pw"));
   ksm::InitOptions o;
-  o.token = env.fake.createOneTimeToken();
+  const std::string token = env.fake.createOneTimeToken();
+  o.token = token;
   o.hostname = env.fake.hostname();
   o.out = env.dir.path() + "/bound.json";
   o.serverPublicKeyId = env.fake.serverKeyId();
@@ -68,7 +69,7 @@ TEST_CASE("ksm init binds a token and writes a 0600 config that works") {
   for (const auto* text : {&c.out, &c.err}) {
     CHECK(text->find(appKey) == std::string::npos);
     CHECK(text->find(privateKey) == std::string::npos);
-    CHECK(text->find(o.token) == std::string::npos);
+    CHECK(text->find(token) == std::string::npos);
   }
   ksm::Client client(ksm::loadConfig(where), env.options());
   CHECK(client.getRecord("DirectPamUserUid-00001").title() == "PAM User");

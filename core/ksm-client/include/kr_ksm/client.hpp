@@ -2,7 +2,9 @@
 // keeper_rotate::https client. Every request gets a fresh transmission key wrapped (ECIES) for the server key,
 // an AES-256-GCM body and an ECDSA signature by the device key. Server key redirects ({"error":"key"}) and
 // throttling (403 {"error":"throttled"}) are retried, bounded; every other error becomes a KsmError naming the
-// endpoint, the record uid and the server's error code.
+// endpoint, the record uid and the server's error code. A permanent transport error (untrusted certificate, wrong
+// host name, unknown host, proxy refusal: https::TransportError::permanent()) is never retried: it is a
+// KsmError::Kind::Config with the https code ("tls.certificate", "net.unknown_host", "proxy.refused", ...).
 #pragma once
 
 #include "kr_ksm/config.hpp"
@@ -34,7 +36,8 @@ struct ClientOptions {
   /// Wait when the server gives no retry_after: base · 2^attempt (±25 % jitter), capped by maxThrottleWait.
   std::chrono::milliseconds throttleBaseDelay{11000};
   std::chrono::milliseconds maxThrottleWait{std::chrono::seconds(180)};
-  /// Network errors on reads (get_secret) are retried this often after transportRetryDelay; writes never.
+  /// Network errors on reads (get_secret) are retried this often after transportRetryDelay; writes never, and
+  /// permanent ones (https::TransportError::permanent()) never at all.
   int maxTransportRetries = 1;
   std::chrono::milliseconds transportRetryDelay{std::chrono::seconds(1)};
   /// Diagnostic lines (never secret): key redirects, throttling waits.
@@ -93,8 +96,23 @@ ParsedToken parseToken(std::string_view token);
 /// clientId = standard base64 of HMAC-SHA512(clientKey, "KEEPER_SECRETS_MANAGER_CLIENT_ID").
 std::string deriveClientId(std::string_view clientKey);
 
+/// A one-time access token as options carry it: a Secret (zeroed when done, never printable) that plain text can
+/// be assigned to. Assigning copies the text in; the caller wipes its own copy.
+class TokenText : public Secret {
+ public:
+  TokenText() = default;
+  TokenText& operator=(std::string_view text) {
+    Secret::operator=(Secret(text));
+    return *this;
+  }
+  TokenText& operator=(Secret&& value) noexcept {
+    Secret::operator=(std::move(value));
+    return *this;
+  }
+};
+
 struct BindOptions {
-  std::string token;             ///< [REGION:]TOKEN
+  TokenText token;               ///< [REGION:]TOKEN
   std::string hostname;          ///< overrides the token's region/host; required for a bare token
   int serverPublicKeyId = 0;     ///< pin (with serverPublicKey) or just select a built-in key id
   std::string serverPublicKey;   ///< raw 65-byte point; empty: built-in table

@@ -10,8 +10,9 @@ namespace keeper_rotate::ksm {
 class KsmError : public std::runtime_error {
  public:
   enum class Kind {
-    Config,     ///< configuration missing or invalid (file, KSM_CONFIG, token)
-    Transport,  ///< network or TLS failure
+    Config,     ///< configuration missing or invalid (file, KSM_CONFIG, token), or Keeper unreachable for a reason
+                ///< no retry can fix (untrusted certificate, wrong host name, unknown host, proxy refusal)
+    Transport,  ///< network or TLS failure that a later attempt may not meet
     Server,     ///< the server answered with an error (code() holds its error code)
     Throttled,  ///< still throttled after the bounded retries
     NotFound,   ///< the record is not shared with this KSM application

@@ -2,13 +2,15 @@
 // "Other commands"; docs/ksm-protocol.md §2).
 #pragma once
 
+#include "kr_ksm/client.hpp"
+
 #include <optional>
 #include <string>
 
 namespace keeper_rotate::ksm {
 
 struct InitOptions {
-  std::string token;                     ///< [REGION:]TOKEN
+  TokenText token;                       ///< [REGION:]TOKEN (the CLI reads it from KSM_TOKEN or stdin, see ksm_command)
   std::string hostname;                  ///< overrides the token's region/host (may carry a port)
   std::string out;                       ///< config file to write (mode 0600, replaced atomically)
   std::optional<int> serverPublicKeyId;  ///< pin a server key (with serverPublicKey)
