@@ -37,7 +37,10 @@ void HostApp::defineOptions(Poco::Util::OptionSet& options) {
   options.addOption(Option("json", "", "plugins list/describe: print JSON"));
   options.addOption(
       Option("format", "", "template pam-user: csv (default, Keeper Commander's CSV import) or json").argument("FORMAT"));
-  options.addOption(Option("token", "", "ksm init: one-time access token, optionally REGION:TOKEN").argument("TOKEN"));
+  options.addOption(Option("token", "", "ksm init: '-' reads the one-time access token ([REGION:]TOKEN) from stdin; "
+                                      "without --token it comes from KSM_TOKEN (a value here is visible to other "
+                                      "local users)")
+                        .argument("TOKEN"));
   options.addOption(Option("hostname", "", "ksm init: Keeper host name (overrides the token's region)").argument("HOST"));
   options.addOption(Option("out", "", "ksm init: configuration file to write (mode 0600)").argument("FILE"));
   options.addOption(
@@ -57,7 +60,10 @@ void HostApp::handleOption(const std::string& name, const std::string& value) {
   else if (name == "verbose") opts_.verbose = true;
   else if (name == "json") opts_.json = true;
   else if (name == "format") opts_.format = value;
-  else if (name == "token") opts_.token = value;
+  else if (name == "token") {
+    opts_.tokenGiven = true;
+    opts_.token = Secret(value);
+  }
   else if (name == "hostname") opts_.hostname = value;
   else if (name == "out") opts_.out = value;
   else if (name == "server-public-key") opts_.serverPublicKey = value;
@@ -88,8 +94,9 @@ void HostApp::printHelp() const {
                "  keeper-rotate plugins verify [--plugin-dir DIR...]   check the plugins against plugins.lock\n"
                "  keeper-rotate template pam-user <provider> [--format csv|json]\n"
                "                                                       a PAM User record for Keeper's import\n"
-               "  keeper-rotate ksm init --token [REGION:]TOKEN [--hostname HOST] --out FILE\n"
-               "                [--server-public-key-id N --server-public-key B64]\n\n"
+               "  keeper-rotate ksm init [--token -] [--hostname HOST] --out FILE\n"
+               "                [--server-public-key-id N --server-public-key B64]\n"
+               "                the one-time token comes from KSM_TOKEN, or one line on stdin with --token -\n\n"
                "plugin directories, first match wins: every --plugin-dir, KEEPER_ROTATE_PLUGIN_PATH (colon-separated),\n"
                "then <exe dir>/../lib/keeper-rotate/plugins. A plugin file, or any directory above it, that others\n"
                "can change is refused; when <exe dir>/../lib/keeper-rotate/plugins.lock exists, only the plugins it\n"
@@ -127,7 +134,7 @@ int HostApp::dispatch() {
   }
   const auto& pos = opts_.positionals;
   if (pos.empty()) throw UsageError("missing the provider name, e.g. keeper-rotate azure-app-secret");
-  const bool ksmInitOptions = !opts_.token.empty() || !opts_.hostname.empty() || !opts_.out.empty() ||
+  const bool ksmInitOptions = opts_.tokenGiven || !opts_.hostname.empty() || !opts_.out.empty() ||
                               opts_.serverPublicKeyId || !opts_.serverPublicKey.empty();
   if (pos[0] == "ksm") return runKsmCommand(opts_);
   if (ksmInitOptions) throw UsageError("--token, --hostname, --out and --server-public-key* belong to 'ksm init'");

@@ -3,6 +3,8 @@
 
 #include "log/logger.hpp"
 
+#include <keeper_rotate/secret.hpp>
+
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -23,7 +25,8 @@ struct CliOptions {
   bool help = false;
   bool version = false;
   // ksm init
-  std::string token;
+  bool tokenGiven = false;  // --token was on the command line (its value "-": read it from stdin)
+  Secret token;             // the --token value; ksm init prefers KSM_TOKEN or stdin (ksm_command.cpp)
   std::string hostname;
   std::string out;
   std::optional<int> serverPublicKeyId;
