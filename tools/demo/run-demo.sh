@@ -139,7 +139,8 @@ echo "fake AWS IAM + STS:    $aws_url"
 echo "fake KSM:              https://$ksm_host (PAM Users $user_uid, $aws_user_uid in shared folder $folder_uid)"
 
 say "keeper-rotate ksm init: bind a one-time access token (config written with mode 0600)"
-"$host" ksm init --token "$(jq -r .token <<<"$ksm")" --hostname "$ksm_host" \
+# The token goes in KSM_TOKEN, for this one command only: never in argv, where other local users could read it.
+KSM_TOKEN=$(jq -r .token <<<"$ksm") "$host" ksm init --hostname "$ksm_host" \
   --server-public-key-id "$(jq -r .serverPublicKeyId <<<"$ksm")" \
   --server-public-key "$(jq -r .serverPublicKey <<<"$ksm")" --out "$work/ksm-config.json"
 echo "config: $(stat -c '%a %n' "$work/ksm-config.json")"
