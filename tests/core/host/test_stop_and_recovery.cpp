@@ -93,6 +93,7 @@ TEST_CASE("stop: SIGTERM during the retire keeps the stored new key and reports 
 TEST_CASE("stop: a second signal during the rollback ends the run at once with exit 6 and the new key's id") {
   Scenario s;
   s.set("fake_wait_at", "prove,rollback");
+  s.set("fake_wait_ms", "15000");  // the rollback's wait fits its 20 s budget: only the second signal can end it
   SignalAt at{"fake: waiting at prove", SIGTERM, "fake: waiting at rollback", SIGTERM};
   const auto r = s.runWatched(std::ref(at));
   INFO(r.err << r.out);
