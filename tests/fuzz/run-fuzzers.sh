@@ -53,8 +53,8 @@ failed=0
 for name in "${targets[@]}"; do
   dir="$runs/$name"
   rc="$(cat "$dir/rc" 2> /dev/null || echo 99)"
-  stat() { sed -n "s/^stat::$1: *//p" "$dir/log" | tail -1; }
-  cov="$(grep -o 'cov: [0-9]*' "$dir/log" | tail -1 | cut -d' ' -f2)"
+  stat() { sed -n "s/^stat::$1: *//p" "$dir/log" | tail -1 || true; }
+  cov="$(grep -o 'cov: [0-9]*' "$dir/log" | tail -1 | cut -d' ' -f2 || true)"
   printf '  %-16s rc=%-3s execs=%-9s exec/s=%-6s cov=%-6s new=%-4s rss=%sMB\n' "$name" "$rc" \
     "$(stat number_of_executed_units)" "$(stat average_exec_per_sec)" "${cov:-?}" "$(stat new_units_added)" \
     "$(stat peak_rss_mb)"
