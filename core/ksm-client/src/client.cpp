@@ -88,9 +88,18 @@ struct Client::Impl {
   int keyId;
 
   Impl(Config c, ClientOptions o)
-      : config(std::move(c)), options(std::move(o)), http(options.https), deviceKey(loadDeviceKey(config)),
+      : config(std::move(c)), options(std::move(o)), http(makeHttp(options.https)), deviceKey(loadDeviceKey(config)),
         keyId(config.serverPublicKeyId > 0 ? config.serverPublicKeyId : kDefaultServerPublicKeyId) {
     if (options.clientVersion.empty()) options.clientVersion = defaultClientVersion();
+  }
+
+  // The trusted CAs are loaded here: a broken SSL_CERT_FILE is a configuration error, like a broken KSM config.
+  static https::Client makeHttp(const https::Options& o) {
+    try {
+      return https::Client(o);
+    } catch (const https::TransportError& e) {
+      throw KsmError(KsmError::Kind::Config, e.code(), std::string("KSM: ") + e.what());
+    }
   }
 
   static crypto::EcKey loadDeviceKey(const Config& c) {

@@ -99,3 +99,17 @@ TEST_CASE("ksm init against a host with an untrusted certificate is exit 3 and w
   struct stat st {};
   CHECK(::stat(o.out.c_str(), &st) != 0);
 }
+
+TEST_CASE("ksm client: a CA bundle that cannot be loaded is a Config error naming it") {
+  FakeEnv env;
+  ksm::ClientOptions options = env.options();
+  options.https.caFile = env.dir.path() + "/no-such-bundle.pem";
+  try {
+    ksm::Client client(env.deviceConfig(), options);
+    FAIL("the client was made");
+  } catch (const ksm::KsmError& e) {
+    CHECK(e.kind() == ksm::KsmError::Kind::Config);
+    CHECK(e.code() == "tls.certificate");
+    CHECK(has(e.what(), "no-such-bundle.pem"));
+  }
+}

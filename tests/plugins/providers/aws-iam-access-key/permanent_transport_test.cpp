@@ -88,3 +88,15 @@ TEST_CASE("aws permanent transport: an IAM endpoint under .invalid is net.unknow
   CHECK_FALSE(retryLogged(*r));
   CHECK(f.fake->mutations() == 0);
 }
+
+TEST_CASE("aws permanent transport: an SSL_CERT_FILE that cannot be loaded is tls.certificate before any call") {
+  Fixture f;
+  ::setenv("SSL_CERT_FILE", (f.dir.path() + "/no-such-bundle.pem").c_str(), 1);
+  std::unique_ptr<Run> r = rotate(f);
+  f.useEnvironment();
+  INFO(r->out.text());
+  CHECK(r->out.exitCode == 3);
+  CHECK(r->out.error.code == "tls.certificate");
+  CHECK(has(r->out.error.message, "SSL_CERT_FILE=" + f.dir.path() + "/no-such-bundle.pem"));
+  CHECK(f.fake->mutations() == 0);
+}

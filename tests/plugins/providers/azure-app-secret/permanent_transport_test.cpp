@@ -138,3 +138,16 @@ TEST_CASE("azure permanent transport: a proxy refusing CONNECT is proxy.refused 
   CHECK(f.sleeps.empty());
   CHECK(f.targetKeyIds() == f.oldKeyIds);
 }
+
+TEST_CASE("azure permanent transport: a CA bundle that cannot be loaded is tls.certificate before any request") {
+  Fixture f;
+  kr_azure::RotationSettings settings = f.settings();
+  settings.http.caFile = f.dir.path() + "/no-such-bundle.pem";
+  const Result r = rotate(f, std::move(settings), {});
+  INFO(r.outcome.message);
+  CHECK(r.outcome.failedAt == Step::Validate);
+  CHECK(r.outcome.status == KR_ERR_CONFIG);
+  CHECK(r.outcome.code == "tls.certificate");
+  CHECK(has(r.outcome.message, "no-such-bundle.pem"));
+  CHECK(f.fake->requests().empty());
+}

@@ -69,7 +69,13 @@ void KeyLifecycle::setUp(Context& ctx) {
       else
         std::this_thread::sleep_for(d);
     };
-  http_ = std::make_unique<keeper_rotate::https::Client>(settings_.http);
+  try {
+    http_ = std::make_unique<keeper_rotate::https::Client>(settings_.http);
+  } catch (const keeper_rotate::https::TransportError& e) {  // the trusted CAs cannot be loaded
+    throw keeper_rotate::configError(e.code(), std::string("aws-iam-access-key: ") + e.what() +
+                                                   ". Point SSL_CERT_FILE at a readable PEM bundle of CA certificates "
+                                                   "(or unset it for the system store). Nothing was changed.");
+  }
   auto log = [this](const std::string& line) {
     if (currentCtx_) currentCtx_->warn("aws-iam-access-key: " + line);
   };

@@ -106,7 +106,13 @@ void SecretLifecycle::setUp(Context& ctx) {
   adminClientId_ = std::string(*clientId);
   adminSecret_ = keeper_rotate::Secret(*secret);
   ctx.registerSecret(adminSecret_.reveal());
-  http_ = std::make_unique<keeper_rotate::https::Client>(settings_.http);
+  try {
+    http_ = std::make_unique<keeper_rotate::https::Client>(settings_.http);
+  } catch (const keeper_rotate::https::TransportError& e) {  // the trusted CAs cannot be loaded
+    throw keeper_rotate::configError(e.code(), std::string("azure-app-secret: ") + e.what() +
+                                                   ". Point SSL_CERT_FILE at a readable PEM bundle of CA certificates "
+                                                   "(or unset it for the system store). Nothing was changed.");
+  }
   if (settings_.waitThroughHost)
     settings_.sleeper = [this](std::chrono::milliseconds d) {
       if (currentCtx_)
