@@ -290,8 +290,21 @@ struct Client::Impl {
         throw KsmError(KsmError::Kind::Protocol, "ksm.binding",
                        "KSM binding failed: the application key does not decrypt with the one-time token");
       }
+      // The application key is an AES-256 key (docs/ksm-protocol.md §2): refuse another length now, at binding,
+      // rather than write a configuration that every later run refuses.
+      if (config.appKey.size() != 32)
+        throw KsmError(KsmError::Kind::Protocol, "ksm.binding",
+                       "KSM binding failed: the application key is " + std::to_string(config.appKey.size()) +
+                           " bytes, not 32");
       const std::string owner = stringKey(*resp, "appOwnerPublicKey");
-      if (!owner.empty()) config.appOwnerPublicKey = base64::decode(owner);
+      if (!owner.empty()) {
+        try {
+          config.appOwnerPublicKey = base64::decode(owner);
+        } catch (const std::exception&) {
+          throw KsmError(KsmError::Kind::Protocol, "ksm.binding",
+                         "KSM binding failed: the application owner's public key is not base64");
+        }
+      }
       config.clientKey.clear();
     }
     config.serverPublicKeyId = keyId;

@@ -35,6 +35,23 @@
 namespace keeper_rotate::https {
 namespace {
 
+// The status as sent. Poco keeps it in its HTTPStatus enum, whose values end at 511, while a status line may carry
+// any three digits: reading the enum for, say, 583 would be undefined behaviour. Poco writes the status line back
+// from its own copy, so the number is taken from there.
+int statusCode(const Poco::Net::HTTPResponse& in) {
+  std::ostringstream head;
+  in.write(head);  // "HTTP/1.1 583 Reason\r\n..."
+  const std::string line = head.str();
+  const auto space = line.find(' ');
+  int status = 0;
+  for (std::size_t i = space == std::string::npos ? line.size() : space + 1; i < line.size() && status < 1000; ++i) {
+    if (line[i] < '0' || line[i] > '9') break;
+    status = status * 10 + (line[i] - '0');
+  }
+  return status;
+}
+
+
 void wipe(std::string& text) {
   if (!text.empty()) explicit_bzero(text.data(), text.size());
   text.clear();
@@ -366,7 +383,7 @@ struct Client::Impl {
     Poco::Net::HTTPResponse in;
     std::istream& stream = s.receiveResponse(in);
     Response response;
-    response.status = static_cast<int>(in.getStatus());
+    response.status = statusCode(in);
     response.reason = in.getReason();
     for (const auto& [name, value] : in) response.headers.emplace_back(name, value);
     Poco::StreamCopier::copyToString(stream, response.body);

@@ -109,7 +109,9 @@ std::string normaliseIsoDate(const std::string& text) {
   tm.tm_sec = s;
   std::time_t t = timegm(&tm);
   if (tail == "Z" || tail.empty() || tail == "+00:00") {
-  } else if ((tail[0] == '+' || tail[0] == '-') && tail.size() == 6 && tail[3] == ':') {
+  } else if ((tail[0] == '+' || tail[0] == '-') && tail.size() == 6 && tail[3] == ':' &&
+             std::isdigit(static_cast<unsigned char>(tail[1])) && std::isdigit(static_cast<unsigned char>(tail[2])) &&
+             std::isdigit(static_cast<unsigned char>(tail[4])) && std::isdigit(static_cast<unsigned char>(tail[5]))) {
     const int offset = (std::stoi(tail.substr(1, 2)) * 60 + std::stoi(tail.substr(4, 2))) * 60;
     t += tail[0] == '+' ? -offset : offset;
   } else {

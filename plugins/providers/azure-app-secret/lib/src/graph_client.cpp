@@ -58,6 +58,21 @@ Poco::JSON::Object::Ptr parseObject(const https::Response& res) {
   return Poco::JSON::Parser().parse(res.body).extract<Poco::JSON::Object::Ptr>();
 }
 
+/// A 2xx answer read with `read`; a body that is not the JSON Graph documents (a proxy's HTML page, a wrong shape)
+/// is a GraphError naming the request, never a JSON library exception.
+template <class Read>
+auto readAnswer(const https::Response& res, const std::string& what, Read&& read) -> decltype(read()) {
+  try {
+    return read();
+  } catch (const std::exception& e) {
+    throw GraphError(res.status, "InvalidResponse",
+                     what + " answered HTTP " + std::to_string(res.status) +
+                         " with a body that is not the JSON Microsoft Graph returns (" + e.what() +
+                         "); is azure_graph_endpoint a Microsoft Graph endpoint, or is a proxy answering?",
+                     "", 1);
+  }
+}
+
 /// The bearer token is a credential too: zero the header copy once the request is sent.
 void wipeAuthorization(https::Request& req) {
   for (auto& [name, value] : req.headers)
@@ -133,7 +148,7 @@ https::Response GraphClient::call(const std::string& method, const std::string& 
 std::optional<AppInfo> GraphClient::getById(const std::string& objectId) {
   try {
     auto res = call("GET", "/applications/" + objectId + "?" + kSelect, "", Kind::Read);
-    return parseApp(parseObject(res));
+    return readAnswer(res, "GET /applications/" + objectId, [&] { return parseApp(parseObject(res)); });
   } catch (const GraphError& e) {
     if (e.status == 404) return std::nullopt;
     throw;
@@ -142,11 +157,13 @@ std::optional<AppInfo> GraphClient::getById(const std::string& objectId) {
 
 std::vector<AppInfo> GraphClient::findByAppId(const std::string& appId) {
   auto res = call("GET", "/applications?$filter=appId%20eq%20'" + appId + "'&" + kSelect, "", Kind::Read);
-  std::vector<AppInfo> apps;
-  if (auto value = parseObject(res)->getArray("value"))
-    for (std::size_t i = 0; i < value->size(); ++i)
-      if (auto o = value->getObject(i)) apps.push_back(parseApp(o));
-  return apps;
+  return readAnswer(res, "GET /applications?$filter=appId eq '" + appId + "'", [&] {
+    std::vector<AppInfo> apps;
+    if (auto value = parseObject(res)->getArray("value"))
+      for (std::size_t i = 0; i < value->size(); ++i)
+        if (auto o = value->getObject(i)) apps.push_back(parseApp(o));
+    return apps;
+  });
 }
 
 NewPassword GraphClient::addPassword(const std::string& objectId, const std::string& displayName,

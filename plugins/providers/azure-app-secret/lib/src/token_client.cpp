@@ -1,5 +1,7 @@
 #include "kr_azure/token_client.hpp"
 
+#include <stdexcept>
+
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
 
@@ -42,18 +44,32 @@ TokenResult TokenClient::once(const std::string& tenant, const std::string& clie
     result.error = "unreadable response (HTTP " + std::to_string(res.status) + ", not JSON)";
     return result;
   }
-  if (res.status == 200 && body->has("access_token")) {
-    result.ok = true;
-    result.accessToken = keeper_rotate::Secret(body->getValue<std::string>("access_token"));
-    if (body->has("expires_in")) result.expiresIn = std::chrono::seconds(body->get("expires_in").convert<long long>());
-    body->remove("access_token");
-    return result;
+  // Every failure, also a body of the wrong shape (a null token, a non-numeric expires_in or error code), is reported
+  // in the result: callers decide about retries from it, and no JSON library exception may escape.
+  try {
+    if (res.status == 200 && body->has("access_token")) {
+      const auto token = body->get("access_token");
+      if (!token.isString() || token.extract<std::string>().empty()) throw std::invalid_argument("access_token is not a string");
+      long long expiresIn = 3600;
+      if (body->has("expires_in")) expiresIn = body->get("expires_in").convert<long long>();
+      if (expiresIn <= 0 || expiresIn > 7 * 24 * 3600) throw std::out_of_range("expires_in out of range");
+      result.accessToken = keeper_rotate::Secret(token.extract<std::string>());
+      result.expiresIn = std::chrono::seconds(expiresIn);
+      body->remove("access_token");
+      result.ok = true;
+      return result;
+    }
+    result.error = body->optValue<std::string>("error", "unknown_error");
+    if (auto codes = body->getArray("error_codes"))
+      for (std::size_t i = 0; i < codes->size(); ++i) result.codes.push_back(codes->get(i).convert<long long>());
+    std::string description = body->optValue<std::string>("error_description", "");
+    result.description = description.substr(0, description.find_first_of("\r\n"));
+  } catch (const std::exception& e) {
+    result.ok = false;
+    result.accessToken.clear();
+    result.codes.clear();
+    result.error = "unreadable response (HTTP " + std::to_string(res.status) + ", unexpected JSON: " + e.what() + ")";
   }
-  result.error = body->optValue<std::string>("error", "unknown_error");
-  if (auto codes = body->getArray("error_codes"))
-    for (std::size_t i = 0; i < codes->size(); ++i) result.codes.push_back(codes->get(i).convert<long long>());
-  std::string description = body->optValue<std::string>("error_description", "");
-  result.description = description.substr(0, description.find_first_of("\r\n"));
   return result;
 }
 
