@@ -237,6 +237,11 @@ struct E2E {
     Run run;
     std::set<std::string> before;
     for (const auto& k : f.fake->keys(f.targetUser)) before.insert(k.accessKeyId);
+    Poco::Pipe in, out, err;
+    Poco::ProcessHandle ph = Poco::Process::launch(KR_HOST_BINARY, argv, f.dir.path(), &in, &out, &err, childEnv);
+    // The watcher starts only after the launch: Poco forks, and a thread allocating in a tight loop while the
+    // process forks can leave the child blocked on an allocator lock before it execs (the likely cause of a hang
+    // seen once under ASan).
     std::atomic<bool> done{false};
     std::mutex seenMutex;
     std::thread watcher([&] {
@@ -250,8 +255,6 @@ struct E2E {
       }
     });
 
-    Poco::Pipe in, out, err;
-    Poco::ProcessHandle ph = Poco::Process::launch(KR_HOST_BINARY, argv, f.dir.path(), &in, &out, &err, childEnv);
     std::thread errReader([&] {
       Poco::PipeInputStream s(err);
       Poco::StreamCopier::copyToString(s, run.err);
