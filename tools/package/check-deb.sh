@@ -47,8 +47,12 @@ host=$work/root/usr/bin/keeper-rotate
 if out=$("$host" --version 2>&1); then echo "ok: $out"; else fail "--version: $out"; fi
 if out=$("$host" plugins list 2>&1); then
   n=$(grep -cE '^(provider|source|writer) ' <<<"$out" || true)
-  [ "$n" -eq 6 ] && echo "ok: plugins list shows $n plugins from $work/root/usr/lib/keeper-rotate/plugins" ||
-    fail "plugins list shows $n plugins, expected 6:\n$out"
+  # Every plugin file the package ships must load (and there are some: both providers at least).
+  shipped=$(find "$work/root/usr/lib/keeper-rotate/plugins" -name '*.so' | wc -l)
+  [ "$n" -eq "$shipped" ] && [ "$n" -ge 2 ] && grep -q '^provider aws-iam-access-key ' <<<"$out" &&
+    grep -q '^provider azure-app-secret ' <<<"$out" &&
+    echo "ok: plugins list shows all $n plugins from $work/root/usr/lib/keeper-rotate/plugins" ||
+    fail "plugins list shows $n plugins, the package ships $shipped:\n$out"
 else
   fail "plugins list: $out"
 fi

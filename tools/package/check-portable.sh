@@ -130,7 +130,7 @@ fi
 # check that they exist).
 demo=$work/demo-tree
 mkdir -p "$demo/bin" "$demo/lib/keeper-rotate"
-ln -s "$build/bin/fake-entra" "$build/bin/fake-ksm" "$demo/bin/"
+ln -s "$build/bin/fake-entra" "$build/bin/fake-aws" "$build/bin/fake-ksm" "$demo/bin/"
 ln -s "$bundle/lib/keeper-rotate/plugins" "$demo/lib/keeper-rotate/plugins"
 printf '#!/bin/sh\nexec "%s" "%s" "$@"\n' "$work/isolated" "$bundle/bin/keeper-rotate" > "$demo/bin/keeper-rotate"
 chmod +x "$demo/bin/keeper-rotate"
