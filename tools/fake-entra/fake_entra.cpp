@@ -336,4 +336,6 @@ std::size_t FakeEntra::countRequests(const std::string& method, const std::strin
   }));
 }
 
+const testsupport::HttpsServer& FakeEntra::server() const { return *impl_->server; }
+
 }  // namespace keeper_rotate::fake_entra

@@ -11,6 +11,8 @@
 
 #include "test_ca.hpp"
 
+#include "https_server.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -142,6 +144,9 @@ class FakeEntra {
 
   /// The directory (without secret values) as JSON, as served by GET /_fake/state.
   std::string stateJson() const;
+
+  /// The HTTPS server underneath: its traffic log (requests with arrival times, connections accepted).
+  const testsupport::HttpsServer& server() const;
 
   struct Impl;
 

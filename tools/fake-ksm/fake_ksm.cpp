@@ -238,4 +238,6 @@ void FakeKsm::enableAdmin(const std::string& adminToken) {
   impl_->adminToken = adminToken;
 }
 
+const testsupport::HttpsServer& FakeKsm::server() const { return *impl_->server; }
+
 }  // namespace keeper_rotate::fakeksm

@@ -18,6 +18,7 @@
 
 namespace keeper_rotate::testsupport {
 class TestCa;
+class HttpsServer;
 }
 
 namespace keeper_rotate::fakeksm {
@@ -95,6 +96,9 @@ class FakeKsm {
   void loadSeed(const std::string& seedJson);
   /// Admin endpoints under /admin/ (for the executable) require "Authorization: Bearer <token>".
   void enableAdmin(const std::string& adminToken);
+
+  /// The HTTPS server underneath: its traffic log (requests with arrival times, connections accepted).
+  const testsupport::HttpsServer& server() const;
 
   struct Impl;
 

@@ -7,10 +7,12 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace keeper_rotate::testsupport {
 
@@ -29,6 +31,19 @@ class HttpsServer {
   std::uint16_t port() const;
   /// "https://localhost:PORT" (the certificate is valid for localhost and 127.0.0.1).
   std::string baseUrl() const;
+
+  /// One request as the server saw it: when its head had arrived and when the handler had answered. For
+  /// benchmarks (tools/bench) that break a client's run into its remote steps.
+  struct Served {
+    std::string method;
+    std::string uri;  ///< as sent, undecoded
+    std::chrono::steady_clock::time_point received, answered;
+  };
+  /// Every request served since start() or the last clearTraffic(), in order of arrival.
+  std::vector<Served> served() const;
+  /// TCP connections accepted since start() or the last clearTraffic(): each one is one full TLS handshake.
+  std::size_t connectionsAccepted() const;
+  void clearTraffic();
 
  private:
   struct Impl;
