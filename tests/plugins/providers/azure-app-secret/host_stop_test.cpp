@@ -9,7 +9,7 @@
 // Hermetic: one loopback fake-entra and fake-ksm on port 0, the child gets exactly the environment the test gives
 // it (SSL_CERT_FILE, a per-test KEEPER_ROTATE_STATE_DIR, short pauses, no proxy).
 #include "fixture.hpp"
-#include "summary_check.hpp"
+#include "host_process.hpp"
 
 #include <fake_ksm.hpp>
 #include <keeper_rotate/text.hpp>
@@ -20,32 +20,25 @@
 
 #include <doctest/doctest.h>
 
-#include <algorithm>
-#include <cctype>
-#include <cerrno>
 #include <chrono>
 #include <csignal>
-#include <cstring>
-#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iterator>
 #include <map>
-#include <poll.h>
-#include <set>
-#include <spawn.h>
 #include <sstream>
-#include <stdexcept>
-#include <sys/wait.h>
-#include <unistd.h>
-#include <utility>
 
 namespace {
 
 namespace fs = std::filesystem;
 using azure_test::Fixture;
-using Clock = std::chrono::steady_clock;
+using krtest::Child;
+using krtest::forms;
+using krtest::SignalAt;
+using krtest::Summary;
+using krtest::summaryOf;
+using krtest::Watch;
 
 const char* kUserUid = "AzureStopPamUser000001";
 const char* kConfigUid = "AzureStopPamConfig0001";
@@ -59,173 +52,6 @@ std::string json(const T& o) {
   std::ostringstream out;
   o.stringify(out);
   return out.str();
-}
-
-/// A secret as the host's redactor knows it: raw, base64, URL-safe base64, URL-encoded, JSON-escaped.
-std::vector<std::string> forms(const std::string& secret) {
-  std::vector<std::string> out{secret, base64(secret)};
-  std::string urlSafe = base64(secret);
-  for (char& c : urlSafe) c = c == '+' ? '-' : c == '/' ? '_' : c;
-  while (!urlSafe.empty() && urlSafe.back() == '=') urlSafe.pop_back();
-  out.push_back(urlSafe);
-  std::string urlEncoded, jsonEscaped;
-  static const char* hex = "0123456789ABCDEF";
-  for (unsigned char c : secret) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      urlEncoded += static_cast<char>(c);
-    } else {
-      urlEncoded += '%';
-      urlEncoded += hex[c >> 4];
-      urlEncoded += hex[c & 15];
-    }
-    if (c == '/') jsonEscaped += '\\';
-    jsonEscaped += static_cast<char>(c);
-  }
-  out.push_back(urlEncoded);
-  out.push_back(jsonEscaped);
-  return out;
-}
-
-struct Child {
-  int exitCode = -1;  ///< the exit status, or -1 when a signal ended the process
-  int killedBy = 0;   ///< the signal that ended it, 0 when it exited
-  bool timedOut = false;
-  std::string out, err;
-  Clock::time_point endedAt;
-};
-
-/// Called about every 50 ms while the child runs, with its pid and its stderr so far.
-using Watch = std::function<void(pid_t, const std::string&)>;
-
-/// posix_spawn the host with exactly `env`, feed it `input`, read stdout and stderr incrementally.
-Child spawnHost(const std::vector<std::string>& argv, const std::string& input,
-                const std::map<std::string, std::string>& env, const Watch& watch, int timeoutSeconds = 120) {
-  int in[2], out[2], err[2];
-  if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0)
-    throw std::runtime_error("pipe2 failed");
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, in[0], 0);
-  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, err[1], 2);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  std::vector<std::string> envStrings;
-  for (const auto& [k, v] : env) envStrings.push_back(k + "=" + v);
-  std::vector<char*> envp;
-  for (auto& e : envStrings) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, argv.at(0).c_str(), &actions, nullptr, args.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(in[0]);
-  ::close(out[1]);
-  ::close(err[1]);
-  if (rc != 0) {
-    ::close(in[1]);
-    ::close(out[0]);
-    ::close(err[0]);
-    throw std::runtime_error("posix_spawn " + argv[0] + ": " + std::strerror(rc));
-  }
-  std::signal(SIGPIPE, SIG_IGN);
-  Child child;
-  int inFd = in[1], outFd = out[0], errFd = err[0];
-  std::size_t written = 0;
-  if (input.empty()) {
-    ::close(inFd);
-    inFd = -1;
-  }
-  const auto deadline = Clock::now() + std::chrono::seconds(timeoutSeconds);
-  while (outFd >= 0 || errFd >= 0) {
-    if (Clock::now() >= deadline) {
-      child.timedOut = true;
-      ::kill(pid, SIGKILL);
-      break;
-    }
-    std::vector<pollfd> fds;
-    if (inFd >= 0) fds.push_back({inFd, POLLOUT, 0});
-    if (outFd >= 0) fds.push_back({outFd, POLLIN, 0});
-    if (errFd >= 0) fds.push_back({errFd, POLLIN, 0});
-    if (::poll(fds.data(), fds.size(), 50) < 0 && errno != EINTR) break;
-    for (const auto& p : fds) {
-      if (p.revents == 0) continue;
-      if (p.fd == inFd) {
-        const ssize_t n = ::write(inFd, input.data() + written, input.size() - written);
-        if (n > 0) written += static_cast<std::size_t>(n);
-        if (n < 0 || written == input.size()) {
-          ::close(inFd);
-          inFd = -1;
-        }
-        continue;
-      }
-      char buf[8192];
-      const ssize_t n = ::read(p.fd, buf, sizeof buf);
-      if (n > 0) {
-        (p.fd == outFd ? child.out : child.err).append(buf, static_cast<std::size_t>(n));
-      } else if (n == 0 || errno != EINTR) {
-        ::close(p.fd);
-        (p.fd == outFd ? outFd : errFd) = -1;
-      }
-    }
-    if (watch) watch(pid, child.err);
-  }
-  for (int fd : {inFd, outFd, errFd})
-    if (fd >= 0) ::close(fd);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  child.endedAt = Clock::now();
-  if (WIFEXITED(status)) child.exitCode = WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) child.killedBy = WTERMSIG(status);
-  return child;
-}
-
-/// Send `sig` once (when the child's stderr shows `marker` and `ready` says so: the proof is seen waiting).
-struct SignalAt {
-  SignalAt(std::string m, int s, std::function<bool()> r) : marker(std::move(m)), sig(s), ready(std::move(r)) {}
-  std::string marker;
-  int sig;
-  std::function<bool()> ready;
-  bool sent = false;
-  Clock::time_point sentAt{};
-  void operator()(pid_t pid, const std::string& err) {
-    if (sent || err.find(marker) == std::string::npos || !ready()) return;
-    ::kill(pid, sig);
-    sent = true;
-    sentAt = Clock::now();
-  }
-};
-
-struct Summary {
-  Poco::JSON::Object::Ptr o;
-  std::string str(const std::string& key) const {
-    return o && o->has(key) && !o->isNull(key) ? o->get(key).toString() : std::string();
-  }
-  std::string error(const std::string& key) const {
-    return o && o->has("error") && !o->isNull("error") ? o->getObject("error")->optValue<std::string>(key, "") : "";
-  }
-  std::vector<std::string> ids(const std::string& key) const {
-    std::vector<std::string> v;
-    if (o)
-      if (auto arr = o->getArray(key))
-        for (std::size_t i = 0; i < arr->size(); ++i) v.push_back(arr->get(i).toString());
-    return v;
-  }
-  bool rollbackOk() const {
-    return o && o->has("rollback") && o->getObject("rollback")->optValue<bool>("ok", false);
-  }
-};
-
-Summary summaryOf(const Child& c) {
-  Summary s;
-  krtest::checkSummaryLine(c.out);
-  CHECK_MESSAGE(std::count(c.out.begin(), c.out.end(), '\n') == 1, c.out);
-  try {
-    s.o = Poco::JSON::Parser().parse(c.out.substr(0, c.out.find('\n'))).extract<Poco::JSON::Object::Ptr>();
-  } catch (const std::exception&) {
-  }
-  return s;
 }
 
 /// fake-entra with the target app's two secrets (the first is the one Keeper holds), fake-ksm holding the PAM User,
@@ -290,7 +116,7 @@ struct StopE2E {
       for (const auto& p : f.fake->passwords(f.targetObjectId))
         if (!azure_test::contains(f.oldKeyIds, p.keyId)) seenSecrets[p.keyId] = p.secretText;
     };
-    Child c = spawnHost({KR_HOST_BINARY, "azure-app-secret", "--ksm-config", configFile}, gatewayLine(), env,
+    Child c = krtest::spawnHost({KR_HOST_BINARY, "azure-app-secret", "--ksm-config", configFile}, gatewayLine(), env,
                         [&](pid_t pid, const std::string& err) {
                           collect();
                           if (then) then(pid, err);
@@ -319,15 +145,7 @@ struct StopE2E {
     for (const auto& [id, secret] : seenSecrets) s.push_back(secret);
     return s;
   }
-  void checkNoLeak(const Child& c) const {
-    for (const auto& s : secrets()) {
-      REQUIRE(s.size() >= 8);
-      for (const auto& form : forms(s)) {
-        CHECK_MESSAGE(c.out.find(form) == std::string::npos, "secret value on stdout: ", form.substr(0, 4), "...");
-        CHECK_MESSAGE(c.err.find(form) == std::string::npos, "secret value on stderr: ", form.substr(0, 4), "...");
-      }
-    }
-  }
+  void checkNoLeak(const Child& c) const { krtest::checkNoLeak(c, secrets()); }
 
   std::string vaultField(const std::string& label) const {
     const auto data = Poco::JSON::Parser().parse(ksm.readRecord(kUserUid)).extract<Poco::JSON::Object::Ptr>();
