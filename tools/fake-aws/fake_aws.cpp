@@ -333,6 +333,7 @@ void FakeAws::Impl::handleQuery(Poco::Net::HTTPServerRequest& request, Poco::Net
     for (auto it = faults.begin(); it != faults.end(); ++it) {
       if (!faultMatches(*it, service, action)) continue;
       fault = *it;
+      ++faultsApplied;
       if (--it->times <= 0) faults.erase(it);
       break;
     }
@@ -496,6 +497,11 @@ void FakeAws::setInstanceProfile(InstanceProfile profile) {
 void FakeAws::addFault(Fault fault) {
   std::lock_guard<std::mutex> lock(impl_->mutex);
   impl_->faults.push_back(std::move(fault));
+}
+
+std::size_t FakeAws::faultsApplied() const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->faultsApplied;
 }
 
 void FakeAws::clearFaults() {

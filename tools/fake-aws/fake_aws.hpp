@@ -156,6 +156,9 @@ class FakeAws {
   void setInstanceProfile(InstanceProfile profile);
   void addFault(Fault fault);
   void clearFaults();
+  /// Requests a fault has been applied to so far, counted when it is picked (before its delay): a test can tell
+  /// that a held request is in flight.
+  std::size_t faultsApplied() const;
   /// Requests with X-Amz-Date further than this from the server clock are refused (SignatureDoesNotMatch,
   /// "Signature expired"); default 5 minutes as IAM.
   void setClockSkewLimit(std::chrono::seconds limit);

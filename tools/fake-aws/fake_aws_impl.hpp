@@ -76,6 +76,7 @@ struct FakeAws::Impl {
   InstanceProfile instanceProfile;
   std::chrono::seconds clockSkewLimit{300};
   std::vector<Fault> faults;
+  std::size_t faultsApplied = 0;
   std::vector<LoggedRequest> log;
   std::size_t mutationCount = 0;
   std::map<std::string, Session> sessions;  ///< by ASIA key id

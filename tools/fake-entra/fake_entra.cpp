@@ -122,7 +122,8 @@ Reply faultReply(const Fault& f, bool tokenPath, const Incoming& in) {
 
 bool matches(const Fault& f, const Incoming& in) {
   return (f.method.empty() || f.method == in.method) &&
-         (f.pathContains.empty() || in.path.find(f.pathContains) != std::string::npos);
+         (f.pathContains.empty() || in.path.find(f.pathContains) != std::string::npos) &&
+         (f.queryContains.empty() || in.query.find(f.queryContains) != std::string::npos);
 }
 
 }  // namespace
@@ -186,6 +187,7 @@ void FakeEntra::Impl::handle(Poco::Net::HTTPServerRequest& request, Poco::Net::H
     for (auto it = faults.begin(); it != faults.end(); ++it) {
       if (!matches(*it, in)) continue;
       fault = *it;
+      ++faultsApplied;
       if (--it->times <= 0) faults.erase(it);
       break;
     }
@@ -307,6 +309,11 @@ void FakeEntra::setPropagation(Propagation propagation) {
 void FakeEntra::addFault(Fault fault) {
   std::lock_guard<std::mutex> lock(impl_->mutex);
   impl_->faults.push_back(std::move(fault));
+}
+
+std::size_t FakeEntra::faultsApplied() const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->faultsApplied;
 }
 
 void FakeEntra::clearFaults() {

@@ -83,6 +83,7 @@ struct Propagation {
 struct Fault {
   std::string method;        ///< "" matches every method
   std::string pathContains;  ///< substring of the decoded path ("" matches every path)
+  std::string queryContains; ///< substring of the raw query string ("" matches every query)
   int times = 1;
   int status = 0;            ///< HTTP status to answer with (0: none, e.g. delay or drop only)
   Headers headers;           ///< extra response headers, e.g. {"Retry-After","2"}
@@ -134,6 +135,9 @@ class FakeEntra {
   void setPropagation(Propagation propagation);
   void addFault(Fault fault);
   void clearFaults();
+  /// Requests a fault has been applied to so far, counted when it is picked (before its delay): a test can tell
+  /// that a held request is in flight.
+  std::size_t faultsApplied() const;
   /// Make every access token issued so far expired (tests of token refresh).
   void expireTokens();
 

@@ -45,6 +45,7 @@ struct FakeEntra::Impl {
   std::vector<Tenant> tenants;
   Propagation propagation;
   std::vector<Fault> faults;
+  std::size_t faultsApplied = 0;
   std::vector<LoggedRequest> log;
   std::map<std::string, TokenInfo> tokens;
   std::unique_ptr<testsupport::HttpsServer> server;

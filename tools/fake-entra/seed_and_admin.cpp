@@ -33,6 +33,7 @@ Fault parseFault(const Poco::JSON::Object::Ptr& o) {
   Fault f;
   f.method = str(o, "method");
   f.pathContains = str(o, "pathContains");
+  f.queryContains = str(o, "queryContains");
   f.times = integer(o, "times", 1);
   f.status = integer(o, "status", 0);
   f.code = str(o, "code");

@@ -170,6 +170,26 @@ void FakeKsm::throttleNext(int count, double retryAfterSeconds) {
   impl_->faults.throttleRetryAfter = retryAfterSeconds;
 }
 
+void FakeKsm::addFault(RequestFault fault) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  impl_->requestFaults.push_back(std::move(fault));
+}
+
+void FakeKsm::clearFaults() {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  impl_->requestFaults.clear();
+}
+
+std::size_t FakeKsm::faultsApplied() const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->faultsApplied;
+}
+
+std::size_t FakeKsm::faultsAnswered() const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->faultsAnswered;
+}
+
 void FakeKsm::failNextUpdate(const std::string& uid, int status, const std::string& errorCode) {
   std::lock_guard<std::mutex> lock(impl_->mutex);
   impl_->faults.failUpdate[uid] = {status, errorCode};

@@ -29,6 +29,19 @@ struct Options {
   std::uint16_t port = 0;
 };
 
+/// A fault on requests to one endpoint, applied before the request is processed: the first `skip` matching requests
+/// pass, the next `times` (-1: every later one) are held for `delayMs` and then answered with `status` (0: processed
+/// normally after the delay, which holds the request in flight).
+struct RequestFault {
+  std::string endpoint;  ///< "get_secret", "update_secret", ... ("" matches every endpoint)
+  int skip = 0;
+  int times = 1;
+  int status = 500;
+  std::string error = "internal_error";  ///< the error body's code; "throttled" also carries retry_after
+  double retryAfterSeconds = 0;
+  int delayMs = 0;  ///< the fake's lock is not held meanwhile: other requests are served
+};
+
 /// A KSM client configuration for a device registered directly on the fake (no token round trip).
 struct DeviceConfig {
   std::string json;  ///< config JSON as the SDKs write it (hostname, clientId, privateKey, appKey, ...)
@@ -83,6 +96,14 @@ class FakeKsm {
   void corruptRecordData(const std::string& uid);
   /// Deliver the record with isEditable = false (the application has read-only access).
   void setEditable(const std::string& uid, bool editable);
+  /// Add a fault for the requests it matches; faults are tried in the order added, the first that matches applies.
+  void addFault(RequestFault fault);
+  void clearFaults();
+  /// Requests a RequestFault has been applied to so far, counted when it is picked (before its delay): a test can
+  /// tell that a held request is in flight.
+  std::size_t faultsApplied() const;
+  /// Faulted requests that have been answered (after their delay).
+  std::size_t faultsAnswered() const;
   /// Require this clientVersion prefix set (default accepts m[a-z] + digits.digits.digits).
   void rejectClientVersions(bool reject);
 

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace keeper_rotate::fakeksm {
 namespace crypto = keeper_rotate::ksm::crypto;
@@ -51,6 +52,9 @@ struct FakeKsm::Impl {
   std::map<std::string, StoredFolder> folders;
   std::map<std::string, StoredRecord> records;
   Fault faults;
+  std::vector<RequestFault> requestFaults;
+  std::size_t faultsApplied = 0;
+  std::size_t faultsAnswered = 0;
   bool strictClientVersion = true;
   std::map<std::string, int> requestCounts;
   std::string lastClientVersion;

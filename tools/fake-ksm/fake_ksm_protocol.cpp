@@ -8,9 +8,12 @@
 #include <Poco/JSON/Parser.h>
 #include <Poco/StreamCopier.h>
 
+#include <chrono>
+#include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
+#include <thread>
 
 namespace keeper_rotate::fakeksm {
 namespace {
@@ -82,8 +85,34 @@ void FakeKsm::Impl::handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTT
 
   std::unique_lock<std::mutex> lock(mutex);
   ++requestCounts[endpoint];
+  std::optional<RequestFault> fault;
+  for (auto it = requestFaults.begin(); it != requestFaults.end(); ++it) {
+    if (!it->endpoint.empty() && it->endpoint != endpoint) continue;
+    if (it->skip > 0) {
+      --it->skip;
+      break;
+    }
+    fault = *it;
+    ++faultsApplied;
+    if (it->times > 0 && --it->times == 0) requestFaults.erase(it);
+    break;
+  }
+  if (fault && fault->delayMs > 0) {
+    lock.unlock();
+    std::this_thread::sleep_for(std::chrono::milliseconds(fault->delayMs));
+    lock.lock();
+  }
   try {
     if (request.getMethod() != "POST") throw errorJson(405, "bad_request", "POST expected");
+    if (fault && fault->status != 0) {
+      Object o;
+      o.set("error", fault->error);
+      o.set("message", "injected fault of " + endpoint);
+      if (fault->error == "throttled") o.set("retry_after", fault->retryAfterSeconds);
+      std::ostringstream s;
+      o.stringify(s);
+      throw HttpError{fault->status, s.str()};
+    }
     if (faults.throttleCount > 0) {
       --faults.throttleCount;
       Object o;
@@ -270,12 +299,15 @@ void FakeKsm::Impl::handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTT
       throw errorJson(404, "not_supported", "endpoint " + endpoint + " is not implemented by the fake");
     }
     const std::string encrypted = answer.empty() ? std::string() : crypto::aesGcmEncrypt(tk.reveal(), answer);
+    if (fault) ++faultsAnswered;  // the answer is decided (processed, or the fault's error)
     lock.unlock();
     send(response, 200, encrypted, "application/octet-stream");
   } catch (const HttpError& e) {
+    if (fault) ++faultsAnswered;
     lock.unlock();
     send(response, e.status, e.body, "application/json");
   } catch (const std::exception& e) {
+    if (fault) ++faultsAnswered;
     lock.unlock();
     const auto err = errorJson(500, "internal_error", std::string("fake KSM: ") + e.what());
     send(response, err.status, err.body, "application/json");

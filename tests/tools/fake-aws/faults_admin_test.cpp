@@ -8,7 +8,10 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
+#include <future>
 #include <memory>
+#include <thread>
 
 using namespace fake_aws_test;
 
@@ -275,4 +278,20 @@ TEST_CASE("fake-aws: Idle keep-alive connections of many clients do not delay a 
   const auto start = std::chrono::steady_clock::now();
   CHECK(f.post("sts", "GetCallerIdentity", {}, f.admin()).status == 200);
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
+}
+
+TEST_CASE("fake-aws: faultsApplied counts a delayed request before it is answered") {
+  Fixture f;
+  auto held = fault("ListAccessKeys", 0);
+  held.delayMs = 600;
+  f.fake.addFault(held);
+  CHECK(f.fake.faultsApplied() == 0);
+  auto answer = std::async(std::launch::async,
+                           [&] { return f.post("iam", "ListAccessKeys", {{"UserName", "bob"}}, f.admin()).status; });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (f.fake.faultsApplied() == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  CHECK(f.fake.faultsApplied() == 1);
+  CHECK(answer.wait_for(std::chrono::milliseconds(0)) == std::future_status::timeout);  // still held
+  CHECK(answer.get() == 200);
 }
