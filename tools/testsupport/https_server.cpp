@@ -115,7 +115,7 @@ std::size_t HttpsServer::connectionsAccepted() const {
   return static_cast<std::size_t>(impl_->server->totalConnections()) - impl_->traffic.connectionsAtClear;
 }
 
-void HttpsServer::clearTraffic() {
+void HttpsServer::clearTraffic() const {
   const std::lock_guard<std::mutex> lock(impl_->traffic.mutex);
   impl_->traffic.served.clear();
   impl_->traffic.connectionsAtClear = static_cast<std::size_t>(impl_->server->totalConnections());

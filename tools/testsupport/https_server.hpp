@@ -43,7 +43,7 @@ class HttpsServer {
   std::vector<Served> served() const;
   /// TCP connections accepted since start() or the last clearTraffic(): each one is one full TLS handshake.
   std::size_t connectionsAccepted() const;
-  void clearTraffic();
+  void clearTraffic() const;  // the log is observation, not server state
 
  private:
   struct Impl;
