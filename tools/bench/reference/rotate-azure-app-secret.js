@@ -1,5 +1,5 @@
 // The rotation a Keeper admin runs without keeper-rotate: Keeper's documented post-rotation script for an Azure
-// application's client secret (docs/azure-graph.md, "Keeper's reference script"), step by step, on Keeper's and
+// application's client secret (its steps are listed in tools/bench/README.md), step by step, on Keeper's and
 // Microsoft's official Node SDKs. It exists only as the comparison side of the rotation benchmark
 // (tools/bench/README.md) and is never shipped or run by keeper-rotate.
 //
