@@ -204,8 +204,8 @@ Trust trustFor(const Options& options) {
     t.description = "trusted CAs: SSL_CERT_FILE=" + t.caFile;
     return t;
   }
-  // The system store. Loading OpenSSL's default bundle parses every certificate in it (150 on Debian 12, 25 to
-  // 30 ms per TLS context, tools/bench/README.md); the hashed directory next to it holds the same CAs and lets
+  // The system store. Loading OpenSSL's default bundle parses every certificate in it (150 on Debian 12, a few
+  // milliseconds of CPU per TLS context, tools/bench/README.md); the hashed directory next to it holds the same CAs and lets
   // OpenSSL read only the ones a chain names. Trusting the directory alone trusts a subset of what the default
   // paths trust (they are the bundle plus this directory), never more; a system without a hashed directory keeps
   // the default paths.
