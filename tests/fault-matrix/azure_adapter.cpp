@@ -18,6 +18,7 @@
 #include <Poco/JSON/Object.h>
 
 #include <algorithm>
+#include <cctype>
 #include <sstream>
 
 namespace matrix {
