@@ -371,6 +371,14 @@ void KeyLifecycle::retire(Context& ctx) {
   std::vector<std::string> remaining;
   std::string firstError;
   auto attempt = [&](const std::string& id, const char* verb, auto&& call) {
+    // A signal (or the spent retire budget) stops the retire between keys: what is left is reported, the run
+    // ends with exit 5 (docs/contract.md, "Stopped runs and time budgets").
+    if (ctx.stopRequested()) {
+      ctx.reportKey(KR_KEY_REMAINING, id);
+      remaining.push_back(id);
+      if (firstError.empty()) firstError = "stopped (" + ctx.stopReason() + ") before it was retired";
+      return;
+    }
     try {
       withSigner(call);
       ctx.reportKey(KR_KEY_REMOVED, id);

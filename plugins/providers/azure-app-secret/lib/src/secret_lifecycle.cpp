@@ -382,6 +382,14 @@ void SecretLifecycle::retire(Context& ctx) {
         ctx.reportKey(KR_KEY_KEPT, keyId);
         continue;
       }
+      // A signal (or the spent retire budget) stops the retire between removals: what is left is reported, the
+      // run ends with exit 5 (docs/contract.md, "Stopped runs and time budgets").
+      if (ctx.stopRequested()) {
+        ctx.reportKey(KR_KEY_REMAINING, keyId);
+        remaining.push_back(keyId);
+        if (firstError.empty()) firstError = "stopped (" + ctx.stopReason() + ") before it was removed";
+        continue;
+      }
       try {
         removeKey(ctx, keyId, false);
         ctx.reportKey(KR_KEY_REMOVED, keyId);
