@@ -205,10 +205,10 @@ Trust trustFor(const Options& options) {
     return t;
   }
   // The system store. Loading OpenSSL's default bundle parses every certificate in it (150 on Debian 12, a few
-  // milliseconds of CPU per TLS context, tools/bench/README.md); the hashed directory next to it holds the same CAs and lets
-  // OpenSSL read only the ones a chain names. Trusting the directory alone trusts a subset of what the default
-  // paths trust (they are the bundle plus this directory), never more; a system without a hashed directory keeps
-  // the default paths.
+  // milliseconds of CPU per TLS context, tools/bench/README.md); the hashed directory next to it holds the same
+  // CAs and lets OpenSSL read only the ones a chain names. Trusting the directory alone trusts a subset of what the
+  // default paths trust (they are the bundle plus this directory), never more; a system without a hashed
+  // directory keeps the default paths.
   const char* dirEnv = std::getenv("SSL_CERT_DIR");
   const std::string dirs = dirEnv != nullptr && *dirEnv != '\0' ? dirEnv : X509_get_default_cert_dir();
   std::string::size_type start = 0;
