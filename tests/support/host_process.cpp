@@ -15,6 +15,9 @@
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <poll.h>
 #include <spawn.h>
 #include <stdexcept>
@@ -177,6 +180,25 @@ void checkNoLeak(const Child& c, const std::vector<std::string>& secrets) {
       CHECK_MESSAGE(c.err.find(form) == std::string::npos, "secret value on stderr: ", form.substr(0, 4), "...");
     }
   }
+}
+
+std::vector<std::string> journalFiles(const std::string& stateDir) {
+  std::vector<std::string> v;
+  for (const auto& e : std::filesystem::directory_iterator(stateDir))
+    if (e.path().filename().string().rfind("pending-", 0) == 0) v.push_back(e.path().string());
+  return v;
+}
+
+void checkJournal(const std::string& path, const std::vector<std::string>& names,
+                  const std::vector<std::string>& secrets) {
+  namespace fs = std::filesystem;
+  CHECK((fs::status(path).permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write));
+  std::ifstream in(path);
+  const std::string journal((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  INFO("journal: " << journal);
+  for (const auto& name : names) CHECK(journal.find(name) != std::string::npos);
+  for (const auto& secret : secrets)
+    for (const auto& form : forms(secret)) CHECK_MESSAGE(journal.find(form) == std::string::npos, "secret in journal");
 }
 
 }  // namespace krtest

@@ -65,4 +65,12 @@ std::vector<std::string> forms(const std::string& secret);
 /// CHECK that no form of any of `secrets` (each at least 8 characters) appears on the child's stdout or stderr.
 void checkNoLeak(const Child& c, const std::vector<std::string>& secrets);
 
+/// The crash journal files (pending-<uid>.json) in a state directory.
+std::vector<std::string> journalFiles(const std::string& stateDir);
+
+/// CHECK a crash journal file as docs/contract.md describes it: mode 0600, naming each of `names` (key id,
+/// provider, PAM User uid), and no form of any of `secrets`.
+void checkJournal(const std::string& path, const std::vector<std::string>& names,
+                  const std::vector<std::string>& secrets);
+
 }  // namespace krtest

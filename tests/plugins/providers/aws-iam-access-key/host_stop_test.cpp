@@ -138,12 +138,7 @@ struct StopE2E {
     return n;
   }
 
-  std::vector<std::string> journalFiles() const {
-    std::vector<std::string> v;
-    for (const auto& e : fs::directory_iterator(stateDir))
-      if (e.path().filename().string().rfind("pending-", 0) == 0) v.push_back(e.path().string());
-    return v;
-  }
+  std::vector<std::string> journalFiles() const { return krtest::journalFiles(stateDir); }
 
   std::vector<std::string> secrets() const {
     std::vector<std::string> s{f.adminKey.secretAccessKey, f.held().secretAccessKey, kNewPassword, kOldPassword};
@@ -233,16 +228,7 @@ TEST_CASE("aws host stop: SIGKILL while the proof waits leaves a journal, the ne
 
   // The journal: one file for the PAM User, mode 0600, naming the stray key, no secret value.
   REQUIRE(e.journalFiles() == std::vector<std::string>{e.stateDir + "/pending-" + kUserUid + ".json"});
-  const std::string journalPath = e.journalFiles().front();
-  CHECK((fs::status(journalPath).permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write));
-  std::ifstream jf(journalPath);
-  const std::string journal((std::istreambuf_iterator<char>(jf)), std::istreambuf_iterator<char>());
-  INFO("journal: " << journal);
-  CHECK(journal.find(strayKey) != std::string::npos);
-  CHECK(journal.find("aws-iam-access-key") != std::string::npos);
-  CHECK(journal.find(kUserUid) != std::string::npos);
-  for (const auto& secret : e.secrets())
-    for (const auto& form : forms(secret)) CHECK_MESSAGE(journal.find(form) == std::string::npos, "secret in journal");
+  krtest::checkJournal(e.journalFiles().front(), {strayKey, "aws-iam-access-key", kUserUid}, e.secrets());
   e.checkNoLeak(killed);
 
   // A normal run for the same PAM User, same state directory: the user has 2 keys and when_full is at its default

@@ -132,12 +132,7 @@ struct StopE2E {
     return n;
   }
 
-  std::vector<std::string> journalFiles() const {
-    std::vector<std::string> v;
-    for (const auto& e : fs::directory_iterator(stateDir))
-      if (e.path().filename().string().rfind("pending-", 0) == 0) v.push_back(e.path().string());
-    return v;
-  }
+  std::vector<std::string> journalFiles() const { return krtest::journalFiles(stateDir); }
 
   std::vector<std::string> secrets() const {
     std::vector<std::string> s{f.adminSecret};
@@ -219,16 +214,7 @@ TEST_CASE("azure host stop: SIGKILL while the proof waits leaves a journal, the 
   CHECK(e.ksm.readRecord(kUserUid) == vaultBefore);
 
   REQUIRE(e.journalFiles() == std::vector<std::string>{e.stateDir + "/pending-" + kUserUid + ".json"});
-  const std::string journalPath = e.journalFiles().front();
-  CHECK((fs::status(journalPath).permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write));
-  std::ifstream jf(journalPath);
-  const std::string journal((std::istreambuf_iterator<char>(jf)), std::istreambuf_iterator<char>());
-  INFO("journal: " << journal);
-  CHECK(journal.find(strayKey) != std::string::npos);
-  CHECK(journal.find("azure-app-secret") != std::string::npos);
-  CHECK(journal.find(kUserUid) != std::string::npos);
-  for (const auto& secret : e.secrets())
-    for (const auto& form : forms(secret)) CHECK_MESSAGE(journal.find(form) == std::string::npos, "secret in journal");
+  krtest::checkJournal(e.journalFiles().front(), {strayKey, "azure-app-secret", kUserUid}, e.secrets());
   e.checkNoLeak(killed);
 
   // A normal run for the same PAM User with the same state directory (old_secrets at its default, delete-all).
