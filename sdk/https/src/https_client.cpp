@@ -484,9 +484,12 @@ Response Client::send(const Request& request) {
   } catch (const Poco::Exception&) {
     throw TransportError("invalid URL '" + request.url + "'", TransportFailure::Invalid);
   }
-  if (uri.getScheme() != "https" && !(uri.getScheme() == "http" && isLoopback(uri.getHost())))
+  const bool plainAllowed =
+      isLoopback(uri.getHost()) || std::find(impl_->options.plainHttpHosts.begin(), impl_->options.plainHttpHosts.end(),
+                                             uri.getHost()) != impl_->options.plainHttpHosts.end();
+  if (uri.getScheme() != "https" && !(uri.getScheme() == "http" && plainAllowed))
     throw TransportError("refusing " + uri.getScheme() + "://" + uri.getHost() +
-                             ": only https:// is allowed (plain http only to loopback test servers)",
+                             ": only https:// is allowed (plain http only to loopback and to the client's plain-HTTP hosts)",
                          TransportFailure::Invalid);
   const std::string where = uri.getScheme() + "://" + uri.getAuthority();
   // One transparent retry, and only when a REUSED keep-alive connection failed before the request went out: the

@@ -30,6 +30,10 @@ struct Options {
   /// Honour HTTPS_PROXY / NO_PROXY.
   bool useProxyEnvironment = true;
   std::string userAgent = "keeper-rotate";
+  /// Hosts (names or IP addresses, exactly as in the URL, IPv6 without brackets) that may be reached over plain
+  /// http:// besides loopback. Empty by default: for a service that only speaks plain HTTP on the machine itself,
+  /// such as the EC2 instance metadata service (169.254.169.254), never for a remote API.
+  std::vector<std::string> plainHttpHosts;
 };
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
@@ -37,7 +41,7 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 /// A request. The body is zeroed when the request is destroyed, because token requests carry client secrets.
 struct Request {
   std::string method = "GET";
-  std::string url;  ///< absolute https:// URL (http:// only for loopback hosts, for tests of plain proxies)
+  std::string url;  ///< absolute https:// URL (http:// only for loopback and Options::plainHttpHosts)
   Headers headers;
   std::string body;
   Request() = default;
