@@ -230,7 +230,10 @@ TEST_CASE("https transport failure: refused connections, timeouts and dropped co
 
   TempDir dir;
   const TestCa ca = TestCa::create(dir.path() + "/ca");
-  HttpsServer truncating(ca, [](Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse& res) {
+  // A body shorter than its Content-Length, then the server closes: Dropped. The same body from a server that
+  // then keeps the connection open and says nothing: a Timeout while reading it.
+  HttpsServer truncating(ca, [](Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res) {
+    res.setKeepAlive(req.getURI() == "/stall");
     res.setContentLength(100);
     res.send() << "short";
   });
@@ -239,9 +242,15 @@ TEST_CASE("https transport failure: refused connections, timeouts and dropped co
   t.caFile = ca.caCertFile();
   t.ioTimeout = std::chrono::milliseconds(1500);
   Client reader(t);
-  const TransportError dropped = failureOf(reader, truncating.baseUrl() + "/");
+  const TransportError dropped = failureOf(reader, truncating.baseUrl() + "/close");
+  INFO(std::string(dropped.what()));
   CHECK(dropped.kind() == TransportFailure::Dropped);
+  CHECK(contains(dropped.what(), "shorter than its Content-Length"));
   CHECK_FALSE(dropped.permanent());
+  const TransportError stalled = failureOf(reader, truncating.baseUrl() + "/stall");
+  INFO(std::string(stalled.what()));
+  CHECK(stalled.kind() == TransportFailure::Timeout);
+  CHECK_FALSE(stalled.permanent());
 }
 
 TEST_CASE("https transport failure: a request that cannot be sent is Invalid and permanent") {
