@@ -54,6 +54,7 @@ struct Options {
   std::string host, node, script, nodePath;
   int runs = 21;
   int warmup = 2;
+  bool hostOnly = false;  ///< --host-only: keeper-rotate's runs alone (for profilers); no ratio is printed
 };
 
 struct Run {
@@ -299,12 +300,13 @@ Options parse(int argc, char** argv) {
     else if (a == "--node-path") o.nodePath = value();
     else if (a == "--runs") o.runs = std::stoi(value());
     else if (a == "--warmup") o.warmup = std::stoi(value());
+    else if (a == "--host-only") o.hostOnly = true;
     else throw std::invalid_argument("unknown option " + a);
   }
-  if (o.host.empty() || o.node.empty() || o.script.empty() || o.nodePath.empty() || o.runs < 1)
+  if (o.host.empty() || (!o.hostOnly && (o.node.empty() || o.script.empty() || o.nodePath.empty())) || o.runs < 1)
     throw std::invalid_argument(
         "usage: kr-bench-rotation --host KEEPER_ROTATE --node NODE --script REFERENCE_JS --node-path NODE_MODULES "
-        "[--runs N] [--warmup N]");
+        "[--runs N] [--warmup N]\n       kr-bench-rotation --host KEEPER_ROTATE --host-only [--runs N] [--warmup N]   (to profile)");
   return o;
 }
 
@@ -329,7 +331,8 @@ int main(int argc, char** argv) try {
     const bool counted = i >= bench.options.warmup;
     // Alternate which side goes first, so neither profits from the other warming the servers or the page cache.
     for (int side = 0; side < 2; ++side) {
-      const bool keeperRotate = (side == 0) == (i % 2 == 0);
+      const bool keeperRotate = bench.options.hostOnly || (side == 0) == (i % 2 == 0);
+      if (bench.options.hostOnly && side == 1) break;
       bench.arrange();
       const Run run = keeperRotate ? bench.runKeeperRotate() : bench.runReference();
       bench.checkRotated(keeperRotate ? "keeper-rotate" : "the reference script", run);
@@ -361,6 +364,7 @@ int main(int argc, char** argv) try {
     }
   }
 
+  if (bench.options.hostOnly) refWall = refRss = refCpu = {0.0};
   const double krW = median(krWall), refW = median(refWall), krR = median(krRss), refR = median(refRss);
   std::printf("Azure app-secret rotation over loopback fakes, %d interleaved runs each (after %d warm-up runs)\n",
               bench.options.runs, bench.options.warmup);
