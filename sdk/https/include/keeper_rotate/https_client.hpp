@@ -1,11 +1,16 @@
-// keeper_rotate::https — a strict HTTPS client for plugins and tools (optional SDK component, links Poco NetSSL).
+// keeper_rotate::https — a strict HTTPS client for plugins and tools (optional SDK component; links OpenSSL and
+// Poco Foundation).
 //
-// Why it exists: Poco's default client context can prompt on stdin and accept a bad certificate when used inside
-// a Poco::Util::Application (docs/toolchain.md, pitfall 6). This client always builds its own context:
-// TLS 1.2 minimum, certificate chain and host name verification always on, never interactive.
+// Why it exists: one client whose TLS is strict and never interactive (Poco's default client context can prompt on
+// stdin and accept a bad certificate, docs/toolchain.md, pitfall 6): TLS 1.2 minimum, certificate chain and host
+// name verification always on. It speaks HTTP/1.1 over OpenSSL and sockets itself, so a process that uses it loads
+// no Poco network or TLS library (tools/bench/README.md has what that saves). Every wait is bounded by the timeouts
+// below; responses are framed by Content-Length or chunked encoding (or end with a proper end of stream) and
+// limited to 64 KiB of headers and 16 MiB of body.
 //
 // Trust: Options::caFile if set, else the file named by SSL_CERT_FILE, else the system store.
-// Proxy: HTTPS_PROXY / https_proxy (http://[user:pass@]host:port) unless the host matches NO_PROXY / no_proxy.
+// Proxy: HTTPS_PROXY / https_proxy (http://[user:pass@]host:port) unless the host matches NO_PROXY / no_proxy;
+// plain http:// requests (loopback, Options::plainHttpHosts) never go through a proxy.
 // Connections are kept alive and reused per scheme://host:port within one Client. A Client is used by one thread at
 // a time.
 #pragma once
