@@ -1,31 +1,14 @@
-// The keeper-rotate command line on Poco::Util::Application: option definitions, parsing into CliOptions, and
-// dispatch to the commands. Options may stand before or after positionals (Poco parses them globally).
+// The keeper-rotate command line after parsing (cli/host_options.hpp): --help, --version and dispatch to the
+// commands.
 #pragma once
 
 #include "cli/options.hpp"
 
-#include <Poco/Util/Application.h>
-#include <Poco/Util/OptionSet.h>
-
 namespace keeper_rotate::host {
 
-class HostApp : public Poco::Util::Application {
- public:
-  HostApp();
-  /// Exit code of the last main() (Application::run's own codes are Poco's, not ours).
-  int exitCode() const { return exitCode_; }
-
- protected:
-  void defineOptions(Poco::Util::OptionSet& options) override;
-  void handleOption(const std::string& name, const std::string& value) override;
-  int main(const std::vector<std::string>& args) override;
-
- private:
-  int dispatch();
-  void printHelp() const;
-
-  CliOptions opts_;
-  int exitCode_ = 0;
-};
+/// Runs what the parsed command line asks for and returns the process exit code. A UsageError found here (a
+/// missing provider, an option that belongs to another command) is reported on stderr and is exit 2; any other
+/// exception propagates (main: internal error, exit 1).
+int runHostApp(const CliOptions& opts);
 
 }  // namespace keeper_rotate::host

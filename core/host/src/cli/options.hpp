@@ -1,4 +1,4 @@
-// Everything the command line says, after Poco::Util parsed it.
+// Everything the command line says, after cli/host_options.cpp parsed it (cli/command_line.hpp: the syntax).
 #pragma once
 
 #include "log/logger.hpp"
