@@ -101,6 +101,13 @@ std::unique_ptr<Connection> Connection::open(const std::string& host, std::uint1
   throw Failure(TransportFailure::Connect, "connect failed: " + errnoText(lastError));
 }
 
+std::unique_ptr<Connection> Connection::adopt(int fd, milliseconds ioTimeout) {
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0)
+    throw Failure(TransportFailure::Connect, "cannot make the socket non-blocking: " + errnoText(errno));
+  return std::unique_ptr<Connection>(new Connection(fd, ioTimeout));
+}
+
 Connection::~Connection() {
   if (ssl_ != nullptr) SSL_free(ssl_);
   ::close(fd_);

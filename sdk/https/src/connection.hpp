@@ -23,6 +23,8 @@ class Connection {
   static std::unique_ptr<Connection> open(const std::string& host, std::uint16_t port,
                                           std::chrono::milliseconds connectTimeout,
                                           std::chrono::milliseconds ioTimeout);
+  /// Takes over an already connected stream socket (for tests and fuzzing of what reads from a connection).
+  static std::unique_ptr<Connection> adopt(int fd, std::chrono::milliseconds ioTimeout);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

@@ -136,6 +136,7 @@ ResponseHead ResponseReader::readHead() {
       throw malformed("the status line is not HTTP/1.x");
     head.http10 = status[7] == '0';
     head.status = std::stoi(status.substr(9, 3));
+    if (head.status < 100) throw malformed("status " + status.substr(9, 3) + " is not an HTTP status");
     head.reason = status.size() > 13 ? status.substr(13) : std::string();
     for (char& c : head.reason)
       if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
