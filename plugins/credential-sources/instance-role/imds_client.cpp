@@ -3,11 +3,9 @@
 #include <keeper_rotate/field_rules.hpp>
 #include <keeper_rotate/sdk.hpp>
 
+#include <keeper_rotate/https_client.hpp>
+
 #include <Poco/Exception.h>
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/Timespan.h>
 #include <Poco/URI.h>
 
 #include <string.h>  // explicit_bzero, strcasecmp
@@ -15,7 +13,6 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
-#include <istream>
 #include <optional>
 #include <string_view>
 
@@ -61,6 +58,13 @@ void endpointFromUrl(const std::string& text, ImdsSettings& s) {
 
 }  // namespace
 
+/// The client and what it was made for: settings changed after the first exchange get a client of their own.
+struct ImdsClient {
+  std::optional<https::Client> client;
+  std::string host;
+  std::chrono::milliseconds timeout{0};
+};
+
 bool metadataDisabled() {
   const auto v = variable(kDisabledVariable);
   return v && strcasecmp(v->c_str(), "true") == 0;
@@ -94,6 +98,7 @@ ImdsSettings settingsFromEnvironment() {
     s.attempts = static_cast<int>(*n);
     s.tokenAttempts = s.attempts;
   }
+  s.client = std::make_shared<ImdsClient>();
   return s;
 }
 
@@ -117,45 +122,67 @@ ImdsResponse::~ImdsResponse() {
 
 namespace {
 
-ImdsResponse once(const ImdsSettings& settings, const std::string& method, const std::string& path,
-                  const Headers& headers) {
+/// The standard phrase, not the server's: what messages show should not depend on what a server chose to say.
+/// The statuses the metadata service answers with (and the ones a proxy-like box in its place might); empty for the
+/// rest, which callers then show as the bare number.
+const char* standardReason(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "";
+  }
+}
+
+/// Zeroes the request's header values (the IMDSv2 token) however the exchange ends: the client's Request zeroes
+/// only its body.
+struct WipeHeaders {
+  https::Headers& headers;
+  ~WipeHeaders() {
+    for (auto& header : headers)
+      if (!header.second.empty()) explicit_bzero(header.second.data(), header.second.size());
+  }
+};
+
+https::Options clientOptions(const ImdsSettings& settings) {
+  https::Options options;
+  options.connectTimeout = settings.timeout;
+  options.ioTimeout = settings.timeout;
+  // Never a proxy: the service is on the instance itself, and its answers carry keys.
+  options.useProxyEnvironment = false;
+  // The bare host (IPv6 without brackets), as the client reads it back from the URL.
+  options.plainHttpHosts = {settings.host};
+  return options;
+}
+
+ImdsResponse once(https::Client& client, const ImdsSettings& settings, const std::string& method,
+                  const std::string& path, const Headers& headers) {
+  https::Request request(method, settings.baseUrl + path);
+  request.headers.assign(headers.begin(), headers.end());
+  const WipeHeaders wipe{request.headers};
+  // One connection per attempt, as the service is asked at most a few times per run.
+  request.headers.emplace_back("Connection", "close");
   ImdsResponse out;
   try {
-    Poco::Net::HTTPClientSession session(settings.host, settings.port);
-    // Never a proxy: the service is on the instance itself, and its answers carry keys.
-    session.setProxyConfig(Poco::Net::HTTPClientSession::ProxyConfig());
-    const Poco::Timespan timeout(std::chrono::duration_cast<std::chrono::microseconds>(settings.timeout).count());
-    session.setTimeout(timeout, timeout, timeout);
-    session.setKeepAlive(false);
-
-    Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
-    for (const auto& [name, value] : headers) request.set(name, value);
-    if (method == Poco::Net::HTTPRequest::HTTP_PUT || method == Poco::Net::HTTPRequest::HTTP_POST)
-      request.setContentLength(0);
-    session.sendRequest(request);
-
-    Poco::Net::HTTPResponse response;
-    std::istream& in = session.receiveResponse(response);
-    out.status = static_cast<int>(response.getStatus());
-    // The standard phrase, not the server's: what messages show should not depend on what a server chose to say.
-    out.reason = Poco::Net::HTTPResponse::getReasonForStatus(response.getStatus());
-    char buffer[4096];
-    while (in) {
-      in.read(buffer, sizeof buffer);
-      const auto n = static_cast<std::size_t>(in.gcount());
-      if (out.body.size() + n > kMaxBody) {
-        explicit_bzero(buffer, sizeof buffer);
-        throw NoAnswer("the answer to " + method + " " + path + " is larger than " + std::to_string(kMaxBody) +
-                       " bytes, which no metadata service answer is");
-      }
-      out.body.append(buffer, n);
-    }
-    explicit_bzero(buffer, sizeof buffer);
-    if (in.bad()) throw NoAnswer("the answer to " + method + " " + path + " broke off");
-    if (response.hasContentLength() && static_cast<std::size_t>(response.getContentLength64()) != out.body.size())
-      throw NoAnswer("the answer to " + method + " " + path + " was cut short");
-  } catch (const Poco::Exception& e) {
-    throw NoAnswer(e.displayText());
+    // The response's own destructor zeroes its copy of the body, whichever way this ends.
+    const https::Response response = client.send(request);
+    if (response.body.size() > kMaxBody)
+      throw NoAnswer("the answer to " + method + " " + path + " is larger than " + std::to_string(kMaxBody) +
+                     " bytes, which no metadata service answer is");
+    out.status = response.status;
+    out.reason = standardReason(response.status);
+    out.body = response.body;
+  } catch (const https::TransportError& e) {
+    throw NoAnswer(e.what());
   }
   return out;
 }
@@ -164,11 +191,24 @@ ImdsResponse once(const ImdsSettings& settings, const std::string& method, const
 
 ImdsResponse exchange(const ImdsSettings& settings, const std::string& method, const std::string& path,
                       const Headers& headers, int attempts, const std::function<void(const std::string&)>& note) {
+  ImdsClient own;
+  ImdsClient& shared = settings.client ? *settings.client : own;
+  if (shared.client && (shared.host != settings.host || shared.timeout != settings.timeout)) shared.client.reset();
   for (int attempt = 1;; ++attempt) {
     const std::string what = method + " " + settings.baseUrl + path + " (attempt " + std::to_string(attempt) +
                              " of " + std::to_string(attempts) + ")";
     try {
-      ImdsResponse r = once(settings, method, path, headers);
+      // Made inside the attempt's try: a client that cannot be set up is that attempt's failure.
+      if (!shared.client) {
+        try {
+          shared.client.emplace(clientOptions(settings));
+        } catch (const https::TransportError& e) {
+          throw NoAnswer(e.what());
+        }
+        shared.host = settings.host;
+        shared.timeout = settings.timeout;
+      }
+      ImdsResponse r = once(*shared.client, settings, method, path, headers);
       note(what + ": HTTP " + std::to_string(r.status));
       if (r.status < 500 || attempt >= attempts) return r;
     } catch (const NoAnswer& e) {

@@ -2,12 +2,14 @@
 // asked, both from the variables the AWS SDKs read, and one plain-HTTP exchange with it.
 //
 // IMDS is a link-local HTTP service on the instance itself, so there is no TLS and never a proxy: a proxy could not
-// reach it, and the answers carry the role's keys. Timeouts are short because off EC2 nothing answers at all.
+// reach it, and the answers carry the role's keys. The exchange goes through the SDK's HTTP client with the service's
+// host as its only plain-HTTP host besides loopback. Timeouts are short because off EC2 nothing answers at all.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -21,6 +23,9 @@ inline constexpr const char* kEndpointModeVariable = "AWS_EC2_METADATA_SERVICE_E
 inline constexpr const char* kTimeoutVariable = "AWS_METADATA_SERVICE_TIMEOUT";
 inline constexpr const char* kAttemptsVariable = "AWS_METADATA_SERVICE_NUM_ATTEMPTS";
 
+/// The HTTP client the exchanges under one ImdsSettings share (imds_client.cpp).
+struct ImdsClient;
+
 struct ImdsSettings {
   std::string baseUrl;  ///< "http://169.254.169.254", without a trailing '/'; what messages name
   std::string host;     ///< "169.254.169.254", "fd00:ec2::254" (no brackets), "127.0.0.1"
@@ -28,6 +33,10 @@ struct ImdsSettings {
   std::chrono::milliseconds timeout{1000};  ///< connect, send and receive, each
   int attempts = 1;       ///< for the metadata GETs
   int tokenAttempts = 2;  ///< for the token PUT
+  /// Not a setting: made empty by settingsFromEnvironment(), filled at the first exchange and used by the later ones
+  /// (and by copies of these settings), so a run sets up one client rather than one per request (setting one up
+  /// can mean parsing a whole CA bundle, though IMDS has no TLS). Without it each exchange makes its own.
+  std::shared_ptr<ImdsClient> client;
 };
 
 /// Whether AWS_EC2_METADATA_DISABLED is "true" (any case): the metadata service must not be asked.
@@ -43,7 +52,7 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 /// What the service answered. The body is zeroed on destruction: the credential document carries the role's keys.
 struct ImdsResponse {
   int status = 0;
-  std::string reason;  ///< the standard reason phrase of `status`
+  std::string reason;  ///< the standard reason phrase of `status` (empty for a status IMDS does not use)
   std::string body;
   ImdsResponse() = default;
   ImdsResponse(const ImdsResponse&) = delete;

@@ -113,7 +113,8 @@ TEST_CASE("instance-role: the instance without a role is unavailable") {
   CHECK(resolve(imds.plugin, imds.host) == KR_ERR_UNAVAILABLE);
   CHECK(errorCode(imds.host) == "credential.unavailable");
   CHECK(errorMessage(imds.host).find("the instance has no IAM role attached") == 0);
-  CHECK(errorMessage(imds.host).find("answered HTTP 404") != std::string::npos);
+  // The standard reason phrase of the status follows it.
+  CHECK(errorMessage(imds.host).find("answered HTTP 404 Not Found") != std::string::npos);
   CHECK(imds.host.credentials.empty());
 }
 
@@ -220,6 +221,22 @@ TEST_CASE("instance-role: a failing role document is an error naming the path an
   REQUIRE(resolve(again.plugin, again.host) == KR_OK);
   CHECK(again.count("GET " + kRolePath) == 2);
   again.checkNoLeak();
+}
+
+TEST_CASE("instance-role: an answer larger than 64 KiB is no answer, and none of it is shown") {
+  Imds imds;
+  const std::string secretish = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYOVERSIZED01";
+  std::string body = "{\"Code\":\"Success\",\"SecretAccessKey\":\"" + secretish + "\",\"Pad\":\"";
+  body.append(70 * 1024, 'x');
+  body += "\"}";
+  imds.fault("GET " + kRolePath, 200, body);
+  CHECK(resolve(imds.plugin, imds.host) == KR_ERR_FAILED);
+  CHECK(errorCode(imds.host) == "imds.no-answer");
+  CHECK(errorMessage(imds.host).find("gave a token but no answer to GET " + kRolePath) != std::string::npos);
+  CHECK(errorMessage(imds.host).find("is larger than 65536 bytes") != std::string::npos);
+  CHECK(imds.host.logged("(attempt 1 of 1): no answer (the answer to GET " + kRolePath + " is larger than 65536"));
+  CHECK(imds.host.allOutput().find(secretish) == std::string::npos);
+  CHECK(imds.host.credentials.empty());
 }
 
 TEST_CASE("instance-role with AWS_EC2_METADATA_DISABLED asks nothing, even with a service there") {

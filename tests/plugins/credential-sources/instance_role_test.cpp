@@ -166,3 +166,23 @@ TEST_CASE("instance-role: AWS_METADATA_SERVICE_NUM_ATTEMPTS sets the attempts of
   CHECK(errorMessage(h).find("3 attempts") != std::string::npos);
   CHECK(h.logged("(attempt 3 of 3): no answer"));
 }
+
+TEST_CASE("instance-role asks an endpoint off loopback over plain HTTP, an IPv6 one in brackets") {
+  // Documentation addresses (RFC 3849, RFC 5737) that nothing answers: what matters is that the request is made at
+  // all, since plain http:// off loopback is allowed for the metadata service's host only, which for IPv6 must be
+  // named without the URL's brackets.
+  for (const char* url : {"http://[2001:db8::1]:8080", "http://192.0.2.1"}) {
+    INFO(url);
+    Env env;
+    ::setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", url, 1);
+    ::setenv("AWS_METADATA_SERVICE_NUM_ATTEMPTS", "1", 1);
+    ::setenv("AWS_METADATA_SERVICE_TIMEOUT", "0.1", 1);
+    const auto p = loadPlugin("source", "instance-role");
+    InMemoryHost h;
+    awsHost(h);
+    CHECK(resolve(p, h) == KR_ERR_UNAVAILABLE);
+    CHECK(errorMessage(h).find(std::string("no answer from the instance metadata service at ") + url) == 0);
+    CHECK(h.logged(std::string("PUT ") + url + "/latest/api/token (attempt 1 of 1): no answer ("));
+    CHECK_FALSE(h.logged("only https://"));
+  }
+}
