@@ -143,16 +143,6 @@ const char* standardReason(int status) {
   }
 }
 
-/// Zeroes the request's header values (the IMDSv2 token) however the exchange ends: the client's Request zeroes
-/// only its body.
-struct WipeHeaders {
-  https::Headers& headers;
-  ~WipeHeaders() {
-    for (auto& header : headers)
-      if (!header.second.empty()) explicit_bzero(header.second.data(), header.second.size());
-  }
-};
-
 https::Options clientOptions(const ImdsSettings& settings) {
   https::Options options;
   options.connectTimeout = settings.timeout;
@@ -167,8 +157,7 @@ https::Options clientOptions(const ImdsSettings& settings) {
 ImdsResponse once(https::Client& client, const ImdsSettings& settings, const std::string& method,
                   const std::string& path, const Headers& headers) {
   https::Request request(method, settings.baseUrl + path);
-  request.headers.assign(headers.begin(), headers.end());
-  const WipeHeaders wipe{request.headers};
+  request.headers.assign(headers.begin(), headers.end());  // zeroed with the request (the IMDSv2 token)
   // One connection per attempt, as the service is asked at most a few times per run.
   request.headers.emplace_back("Connection", "close");
   ImdsResponse out;

@@ -56,7 +56,11 @@ struct ProxyAnswer : std::runtime_error {
 
 }  // namespace
 
-Request::~Request() { wipe(body); }
+// Header values go too: they carry bearer tokens and the metadata service's session token.
+Request::~Request() {
+  wipe(body);
+  for (auto& header : headers) wipe(header.second);
+}
 Response::~Response() { wipe(body); }
 
 std::optional<std::string> Response::header(std::string_view name) const {

@@ -43,7 +43,8 @@ struct Options {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
-/// A request. The body is zeroed when the request is destroyed, because token requests carry client secrets.
+/// A request. The body and the header values are zeroed when the request is destroyed: token requests carry
+/// client secrets, and headers carry bearer tokens.
 struct Request {
   std::string method = "GET";
   std::string url;  ///< absolute https:// URL (http:// only for loopback and Options::plainHttpHosts)
