@@ -12,6 +12,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -31,6 +33,42 @@ std::string tlsErrors() {
   }
   return out;
 }
+
+// OpenSSL writes to the socket with write(), which raises SIGPIPE when the peer has gone: by default that kills
+// the process mid-rotation. While a TLS call runs, SIGPIPE is blocked for this thread, and one it raised is taken
+// back before the old mask returns (the failed write then reports EPIPE as a dropped connection); a SIGPIPE that
+// was already pending stays pending. The process's signal dispositions are left alone.
+class SigpipeBlocked {
+ public:
+  SigpipeBlocked() {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    sigset_t pending;
+    sigemptyset(&pending);
+    wasPending_ = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1;
+    pthread_sigmask(SIG_BLOCK, &pipe_, &previous_);
+  }
+  ~SigpipeBlocked() {
+    const int savedErrno = errno;  // the failed call's cause, read right after
+    if (!wasPending_) {
+      sigset_t pending;
+      sigemptyset(&pending);
+      if (sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1) {
+        const timespec now{0, 0};
+        while (sigtimedwait(&pipe_, nullptr, &now) < 0 && errno == EINTR) {
+        }
+      }
+    }
+    pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+    errno = savedErrno;
+  }
+  SigpipeBlocked(const SigpipeBlocked&) = delete;
+  SigpipeBlocked& operator=(const SigpipeBlocked&) = delete;
+
+ private:
+  sigset_t pipe_, previous_;
+  bool wasPending_ = false;
+};
 
 int pollTimeout(milliseconds timeout) {
   return timeout.count() > 0x7fffffff ? 0x7fffffff : static_cast<int>(timeout.count() < 0 ? 0 : timeout.count());
@@ -156,7 +194,11 @@ void Connection::startTls(SSL_CTX* ctx, const std::string& host, VerifyRecord& r
   for (;;) {
     ERR_clear_error();
     errno = 0;
-    const int rc = SSL_connect(ssl_);
+    int rc;
+    {
+      const SigpipeBlocked quiet;
+      rc = SSL_connect(ssl_);
+    }
     if (rc == 1) break;
     retryTls(rc, ioTimeout_, "TLS handshake");
   }
@@ -171,7 +213,11 @@ void Connection::writeAll(std::string_view data) {
       ERR_clear_error();
       errno = 0;
       std::size_t written = 0;
-      const int rc = SSL_write_ex(ssl_, data.data(), data.size(), &written);
+      int rc;
+      {
+        const SigpipeBlocked quiet;
+        rc = SSL_write_ex(ssl_, data.data(), data.size(), &written);
+      }
       if (rc == 1) {
         data.remove_prefix(written);
         continue;
@@ -196,7 +242,11 @@ std::size_t Connection::readSome(char* buffer, std::size_t size) {
       ERR_clear_error();
       errno = 0;
       std::size_t got = 0;
-      const int rc = SSL_read_ex(ssl_, buffer, size, &got);
+      int rc;
+      {
+        const SigpipeBlocked quiet;  // reading may write too (a TLS 1.3 key update, an alert)
+        rc = SSL_read_ex(ssl_, buffer, size, &got);
+      }
       if (rc == 1) return got;
       if (SSL_get_error(ssl_, rc) == SSL_ERROR_ZERO_RETURN) {
         cleanEnd_ = true;
