@@ -31,6 +31,19 @@ std::string trimmed(std::string_view text) {
   return std::string(text);
 }
 
+// Appends to a buffer that may hold a secret (a response with a new client secret, a request with a bearer token)
+// without leaving a copy behind when it grows: the old allocation is zeroed before it is freed.
+void appendWiping(std::string& out, const char* data, std::size_t size) {
+  if (out.size() + size > out.capacity()) {
+    std::string bigger;
+    bigger.reserve(std::max(out.capacity() * 2, out.size() + size));
+    bigger.append(out);
+    if (!out.empty()) explicit_bzero(out.data(), out.size());
+    out.swap(bigger);
+  }
+  out.append(data, size);
+}
+
 Failure malformed(const std::string& what) { return Failure(TransportFailure::Dropped, "malformed response: " + what); }
 
 const std::string* find(const Headers& headers, std::string_view name) {
@@ -62,12 +75,21 @@ std::string requestBytes(const Request& request, const std::string& target, cons
       throw Failure(TransportFailure::Invalid, "header '" + (isToken(name) ? name : std::string("(invalid name)")) +
                                                    "' would break the request framing");
   auto given = [&](std::string_view name) { return find(request.headers, name) != nullptr; };
+  // Reserved whole up front, so the bytes (headers with tokens, a body with a secret) are never reallocated.
+  std::size_t size = 128 + request.method.size() + target.size() + hostHeader.size() + userAgent.size() +
+                     request.body.size();
+  for (const auto& [name, value] : request.headers) size += name.size() + value.size() + 4;
   std::string out;
-  out.reserve(256 + target.size() + request.body.size());
+  out.reserve(size);
   out += request.method + " " + target + " HTTP/1.1\r\n";
   if (!given("Host")) out += "Host: " + hostHeader + "\r\n";
   if (!given("User-Agent")) out += "User-Agent: " + userAgent + "\r\n";
-  for (const auto& [name, value] : request.headers) out += name + ": " + value + "\r\n";
+  for (const auto& [name, value] : request.headers) {
+    out += name;  // piece by piece: no temporary copy of a token value
+    out += ": ";
+    out += value;
+    out += "\r\n";
+  }
   const bool hasBody = !request.body.empty() || request.method == "POST" || request.method == "PATCH" ||
                        request.method == "PUT";
   if (hasBody && !given("Content-Length")) out += "Content-Length: " + std::to_string(request.body.size()) + "\r\n";
@@ -94,7 +116,7 @@ bool ResponseReader::fill() {
   }
   char chunk[16 * 1024];
   const std::size_t got = connection_.readSome(chunk, sizeof chunk);
-  buffer_.append(chunk, got);
+  appendWiping(buffer_, chunk, got);
   explicit_bzero(chunk, got);
   return got > 0;
 }
@@ -118,7 +140,7 @@ void ResponseReader::take(std::size_t count, std::string& out) {
     if (pos_ == buffer_.size() && !fill())
       throw Failure(TransportFailure::Dropped, "response body shorter than its Content-Length");
     const std::size_t n = std::min(count, buffer_.size() - pos_);
-    out.append(buffer_, pos_, n);
+    appendWiping(out, buffer_.data() + pos_, n);
     pos_ += n;
     count -= n;
   }
@@ -200,7 +222,7 @@ void ResponseReader::readBody(const ResponseHead& head, bool headRequest, std::s
   for (;;) {
     if (pos_ < buffer_.size()) {
       if (body.size() + (buffer_.size() - pos_) > kMaxBody) throw malformed("a body larger than 16 MiB");
-      body.append(buffer_, pos_, std::string::npos);
+      appendWiping(body, buffer_.data() + pos_, buffer_.size() - pos_);
       pos_ = buffer_.size();
     }
     if (!fill()) break;

@@ -115,10 +115,18 @@ struct Client::Impl {
     std::string connect = "CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\nUser-Agent: " +
                           options.userAgent + "\r\nProxy-Connection: keep-alive\r\n";
     if (!proxy.username.empty()) {
-      std::string plain = proxy.username + ":" + proxy.password;
+      // Piece by piece into reserved strings, each zeroed: no stray copy of the proxy password.
+      std::string plain;
+      plain.reserve(proxy.username.size() + 1 + proxy.password.size());
+      plain += proxy.username;
+      plain += ':';
+      plain += proxy.password;
       std::string credentials = text::encodeBase64(plain);
-      connect += "Proxy-Authorization: Basic " + credentials + "\r\n";
       wipe(plain);
+      connect.reserve(connect.size() + 64 + credentials.size());
+      connect += "Proxy-Authorization: Basic ";
+      connect += credentials;
+      connect += "\r\n";
       wipe(credentials);
     }
     connect += "\r\n";
