@@ -24,16 +24,6 @@ using std::chrono::milliseconds;
 
 std::string errnoText(int error) { return std::strerror(error); }
 
-std::string tlsErrors() {
-  std::string out;
-  while (const unsigned long code = ERR_get_error()) {
-    char text[256];
-    ERR_error_string_n(code, text, sizeof text);
-    out += (out.empty() ? "" : "; ") + std::string(text);
-  }
-  return out;
-}
-
 // OpenSSL writes to the socket with write(), which raises SIGPIPE when the peer has gone: by default that kills
 // the process mid-rotation. While a TLS call runs, SIGPIPE is blocked for this thread, and one it raised is taken
 // back before the old mask returns (the failed write then reports EPIPE as a dropped connection); a SIGPIPE that
@@ -174,7 +164,7 @@ bool Connection::retryTls(int rc, milliseconds timeout, const char* what) {
   // OpenSSL 3 reports a peer that closed without close_notify as an SSL error with this reason.
   const bool unexpectedEof =
       error == SSL_ERROR_SSL && ERR_GET_REASON(ERR_peek_last_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING;
-  const std::string detail = tlsErrors();
+  const std::string detail = openSslErrors();
   if (error == SSL_ERROR_SYSCALL || unexpectedEof)
     throw Failure(TransportFailure::Dropped,
                   std::string(what) + ": the connection was closed or reset" +
@@ -188,9 +178,9 @@ bool Connection::retryTls(int rc, milliseconds timeout, const char* what) {
 void Connection::startTls(SSL_CTX* ctx, const std::string& host, VerifyRecord& record) {
   ERR_clear_error();
   ssl_ = SSL_new(ctx);
-  if (ssl_ == nullptr) throw Failure(TransportFailure::Tls, "cannot create a TLS session (" + tlsErrors() + ")");
+  if (ssl_ == nullptr) throw Failure(TransportFailure::Tls, "cannot create a TLS session (" + openSslErrors() + ")");
   expectPeer(ssl_, host, &record);
-  if (SSL_set_fd(ssl_, fd_) != 1) throw Failure(TransportFailure::Tls, "cannot attach TLS (" + tlsErrors() + ")");
+  if (SSL_set_fd(ssl_, fd_) != 1) throw Failure(TransportFailure::Tls, "cannot attach TLS (" + openSslErrors() + ")");
   for (;;) {
     ERR_clear_error();
     errno = 0;

@@ -39,13 +39,6 @@ std::string bracketed(const std::string& host) {
   return host.find(':') != std::string::npos ? "[" + host + "]" : host;
 }
 
-std::string printable(std::string text, std::size_t max) {
-  for (char& c : text)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
-  if (text.size() > max) text = text.substr(0, max) + "...";
-  return text;
-}
-
 // A proxy's non-200 answer to CONNECT.
 struct ProxyAnswer : std::runtime_error {
   int status;
@@ -140,7 +133,7 @@ struct Client::Impl {
     detail::ResponseReader reader(*c);
     const detail::ResponseHead head = reader.readHead();
     if (head.status < 200 || head.status > 299)
-      throw ProxyAnswer(head.status, printable(head.reason, 100), proxy.host + ":" + std::to_string(proxy.port));
+      throw ProxyAnswer(head.status, detail::printable(head.reason, 100), proxy.host + ":" + std::to_string(proxy.port));
     if (reader.hasLeftover()) throw Failure(TransportFailure::Dropped, "the proxy sent data before the tunnel opened");
     return c;
   }
@@ -186,14 +179,14 @@ struct Client::Impl {
     wipe(bytes);
     sent = true;  // from here on the server may have received the request: never resend transparently
     detail::ResponseReader reader(c);
-    const detail::ResponseHead head = reader.readHead();
+    detail::ResponseHead head = reader.readHead();
     Response response;
     response.status = head.status;
     response.reason = head.reason;
-    response.headers = head.headers;
     bool untilClose = false;
     reader.readBody(head, request.method == "HEAD", response.body, untilClose);
     if (untilClose || !head.keepAlive() || reader.hasLeftover()) connections.erase(key(uri));
+    response.headers = std::move(head.headers);  // the framing above still needed them
     return response;
   }
 

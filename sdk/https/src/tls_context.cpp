@@ -20,14 +20,6 @@
 namespace keeper_rotate::https::detail {
 namespace {
 
-// Text from a certificate (a server controls it) as it may appear in a message: printable, bounded.
-std::string printable(std::string text, std::size_t max = 200) {
-  for (char& c : text)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
-  if (text.size() > max) text = text.substr(0, max) + "...";
-  return text;
-}
-
 std::string nameText(const X509_NAME* name) {
   if (name == nullptr) return "(none)";
   BIO* bio = BIO_new(BIO_s_mem());
@@ -115,22 +107,29 @@ bool isHashedDirectory(const std::string& dir) {
   return hashed;
 }
 
-std::string openSslErrors() {
-  std::string out;
-  while (const unsigned long code = ERR_get_error()) {
-    char text[256];
-    ERR_error_string_n(code, text, sizeof text);
-    out += (out.empty() ? "" : "; ") + std::string(text);
-  }
-  return out.empty() ? "no detail from OpenSSL" : out;
-}
-
 bool isDirectory(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 }  // namespace
+
+std::string printable(std::string text, std::size_t max) {
+  for (char& c : text)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  if (text.size() > max) text = text.substr(0, max) + "...";
+  return text;
+}
+
+std::string openSslErrors(const char* whenNone) {
+  std::string out;
+  while (const unsigned long code = ERR_get_error()) {
+    char text[256];
+    ERR_error_string_n(code, text, sizeof text);
+    out += (out.empty() ? "" : "; ") + std::string(text);
+  }
+  return out.empty() ? whenNone : out;
+}
 
 bool VerifyRecord::hostNameError() const {
   return error == X509_V_ERR_HOSTNAME_MISMATCH || error == X509_V_ERR_IP_ADDRESS_MISMATCH ||
@@ -181,11 +180,11 @@ Trust trustFor(const Options& options) {
 ContextPtr makeContext(const Trust& trust) {
   ERR_clear_error();
   ContextPtr ctx(SSL_CTX_new(TLS_client_method()));
-  if (!ctx) throw Failure(TransportFailure::Tls, "cannot create a TLS context (" + openSslErrors() + ")");
+  if (!ctx) throw Failure(TransportFailure::Tls, "cannot create a TLS context (" + openSslErrors("no detail from OpenSSL") + ")");
   SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
   SSL_CTX_set_options(ctx.get(), SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
   if (SSL_CTX_set_cipher_list(ctx.get(), "HIGH:!aNULL:!MD5:!RC4") != 1)
-    throw Failure(TransportFailure::Tls, "cannot set the TLS 1.2 cipher list (" + openSslErrors() + ")");
+    throw Failure(TransportFailure::Tls, "cannot set the TLS 1.2 cipher list (" + openSslErrors("no detail from OpenSSL") + ")");
   // A chain or name that does not verify aborts the handshake; the callback only takes notes.
   SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, verifyCallback);
   int loaded = 0;
@@ -199,7 +198,7 @@ ContextPtr makeContext(const Trust& trust) {
   }
   if (loaded != 1)
     throw Failure(TransportFailure::Certificate,
-                  "cannot load the trusted CAs (" + trust.description + "): " + openSslErrors());
+                  "cannot load the trusted CAs (" + trust.description + "): " + openSslErrors("no detail from OpenSSL"));
   return ctx;
 }
 

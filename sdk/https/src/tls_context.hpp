@@ -14,6 +14,13 @@ struct Options;
 
 namespace keeper_rotate::https::detail {
 
+/// Text a server controls (a certificate name, a reason phrase) as it may appear in a message: control characters
+/// replaced, at most `max` characters.
+std::string printable(std::string text, std::size_t max = 200);
+
+/// OpenSSL's error queue as text ("error:...; error:..."), emptied; `whenNone` when it holds nothing.
+std::string openSslErrors(const char* whenNone = "");
+
 /// Where trust comes from, for messages and for the context.
 struct Trust {
   std::string caFile;       ///< empty: the system store
