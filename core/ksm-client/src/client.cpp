@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -86,6 +87,8 @@ struct Client::Impl {
   https::Client http;
   crypto::EcKey deviceKey;
   int keyId;
+  std::optional<crypto::EcKey> cachedServerKey;
+  int cachedServerKeyId = 0;
 
   Impl(Config c, ClientOptions o)
       : config(std::move(c)), options(std::move(o)), http(makeHttp(options.https)), deviceKey(loadDeviceKey(config)),
@@ -125,6 +128,16 @@ struct Client::Impl {
     return *key;
   }
 
+  /// The server's public key for the current key id, parsed and checked once per id (a key redirect changes it).
+  const crypto::EcKey& serverKey() {
+    if (!cachedServerKey || cachedServerKeyId != keyId) {
+      cachedServerKey.reset();
+      cachedServerKey.emplace(crypto::EcKey::fromPublicPoint(serverPoint()));
+      cachedServerKeyId = keyId;
+    }
+    return *cachedServerKey;
+  }
+
   Object::Ptr basePayload() const {
     Object::Ptr p = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
     p->set("clientVersion", options.clientVersion);
@@ -156,9 +169,8 @@ struct Client::Impl {
     // update is resolved by the caller re-reading the record).
     const bool idempotent = endpoint == "get_secret" || endpoint == "get_folders";
     for (;;) {
-      const crypto::EcKey serverKey = crypto::EcKey::fromPublicPoint(serverPoint());
       const Secret tk = crypto::toSecret(crypto::randomBytes(32));
-      const std::string wrapped = crypto::eciesEncrypt(serverKey, tk.reveal());
+      const std::string wrapped = crypto::eciesEncrypt(serverKey(), tk.reveal());
       https::Request req("POST", url);
       req.body = crypto::aesGcmEncrypt(tk.reveal(), payload);
       const std::string signature = crypto::ecdsaSign(deviceKey, wrapped + req.body);

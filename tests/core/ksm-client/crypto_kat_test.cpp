@@ -10,6 +10,10 @@
 
 #include <Poco/JSON/Parser.h>
 
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
 #include <fstream>
 #include <sstream>
 
@@ -176,6 +180,49 @@ TEST_CASE("PKCS#8 forms: the .NET SDK's 150-byte key with curve parameters and o
   CHECK(crypto::EcKey::fromPkcs8(der.reveal()).publicPoint() == generated.publicPoint());
   CHECK_THROWS_AS(crypto::EcKey::fromPkcs8("not a key"), crypto::CryptoError);
   CHECK_THROWS_AS(crypto::EcKey::fromPublicPoint(std::string(65, '\x04')), crypto::CryptoError);
+}
+
+TEST_CASE("PKCS#8 keys read without OpenSSL's decoder give the key OpenSSL's decoder gives, and bad ones are refused") {
+  for (int i = 0; i < 8; ++i) {
+    const crypto::EcKey generated = crypto::EcKey::generate();
+    const std::string der(generated.pkcs8().reveal());
+    const unsigned char* p = reinterpret_cast<const unsigned char*>(der.data());
+    EVP_PKEY* reference = d2i_AutoPrivateKey(nullptr, &p, static_cast<long>(der.size()));
+    REQUIRE(reference != nullptr);
+    std::string referencePoint(65, '\0');
+    std::size_t len = 0;
+    CHECK(EVP_PKEY_get_octet_string_param(reference, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY,
+                                          reinterpret_cast<unsigned char*>(referencePoint.data()), 65, &len) == 1);
+    EVP_PKEY_free(reference);
+    const crypto::EcKey read = crypto::EcKey::fromPkcs8(der);
+    CHECK(read.hasPrivate());
+    CHECK(read.publicPoint() == referencePoint);
+    CHECK(read.pkcs8().reveal() == der);
+    // Same private key: a signature of the key read back verifies under the generated key's public point.
+    CHECK(crypto::ecdsaVerify(crypto::EcKey::fromPublicPoint(generated.publicPoint()), "m", crypto::ecdsaSign(read, "m")));
+  }
+
+  // An embedded public point that belongs to another key.
+  std::string mismatched(crypto::EcKey::generate().pkcs8().reveal());
+  mismatched.replace(138 - 65, 65, crypto::EcKey::generate().publicPoint());
+  CHECK_THROWS_WITH_AS(crypto::EcKey::fromPkcs8(mismatched), doctest::Contains("does not belong"), crypto::CryptoError);
+
+  // Scalars 0, n (the group order) and 2^256-1 are not private keys; n-1 is.
+  const std::string order = unhex("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551");
+  std::string orderMinusOne = order;
+  orderMinusOne.back() = static_cast<char>(0x50);
+  CHECK_THROWS_WITH_AS(crypto::EcKey::fromPrivateScalar(std::string(32, '\0')), doctest::Contains("out of range"),
+                       crypto::CryptoError);
+  CHECK_THROWS_WITH_AS(crypto::EcKey::fromPrivateScalar(order), doctest::Contains("out of range"), crypto::CryptoError);
+  CHECK_THROWS_AS(crypto::EcKey::fromPrivateScalar(std::string(32, '\xff')), crypto::CryptoError);
+  CHECK(crypto::EcKey::fromPrivateScalar(orderMinusOne).publicPoint().size() == 65);
+
+  // A truncated or extended key of the usual length is not matched as the usual layout and still refused.
+  const std::string good(crypto::EcKey::generate().pkcs8().reveal());
+  CHECK_THROWS_AS(crypto::EcKey::fromPkcs8(good.substr(0, 137)), crypto::CryptoError);
+  std::string wrongTag = good;
+  wrongTag[138 - 70] = static_cast<char>(0xa2);  // [2] instead of [1] before the public key
+  CHECK_THROWS_AS(crypto::EcKey::fromPkcs8(wrongTag), crypto::CryptoError);
 }
 
 TEST_CASE("a recorded get_secret response from Keeper's fake_data decrypts under its transmission key") {

@@ -63,6 +63,9 @@ class EcKey {
   EVP_PKEY* native() const noexcept { return key_; }
 
  private:
+  /// A private key from its 32-byte scalar; refuses 0 and scalars >= the group order, and an embedded public
+  /// point that is not the scalar's.
+  static EcKey fromScalar(std::string_view scalar, std::optional<std::string_view> embeddedPoint);
   EcKey(EVP_PKEY* key, bool hasPrivate) noexcept : key_(key), hasPrivate_(hasPrivate) {}
   EVP_PKEY* key_ = nullptr;
   bool hasPrivate_ = false;
