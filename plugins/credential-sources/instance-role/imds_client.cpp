@@ -5,8 +5,6 @@
 
 #include <keeper_rotate/https_client.hpp>
 
-#include <Poco/Exception.h>
-#include <Poco/URI.h>
 
 #include <string.h>  // explicit_bzero, strcasecmp
 
@@ -37,20 +35,15 @@ Error badVariable(const char* name, const std::string& why) {
 }
 
 void endpointFromUrl(const std::string& text, ImdsSettings& s) {
-  Poco::URI uri;
-  try {
-    uri = Poco::URI(text);
-  } catch (const Poco::Exception&) {
-    throw badVariable(kEndpointVariable, "is not a URL; give the metadata service as http://HOST[:PORT]");
-  }
-  if (uri.getScheme() != "http")
+  const auto uri = https::parseUrl(text);
+  if (!uri) throw badVariable(kEndpointVariable, "is not a URL; give the metadata service as http://HOST[:PORT]");
+  if (uri->scheme != "http")
     throw badVariable(kEndpointVariable,
                       "must be an http:// URL: the instance metadata service speaks plain HTTP on the instance");
-  if (uri.getHost().empty() || !uri.getUserInfo().empty() || !uri.getRawQuery().empty() ||
-      !uri.getFragment().empty() || (!uri.getPath().empty() && uri.getPath() != "/"))
+  if (!uri->userInfo.empty() || uri->hasQuery || uri->hasFragment || (!uri->path.empty() && uri->path != "/"))
     throw badVariable(kEndpointVariable, "must be http://HOST[:PORT] without a path, query or user name");
-  s.host = uri.getHost();
-  s.port = uri.getPort();
+  s.host = uri->host;
+  s.port = uri->port;
   const bool ipv6 = s.host.find(':') != std::string::npos;
   s.baseUrl = "http://" + (ipv6 ? "[" + s.host + "]" : s.host);
   if (s.port != 80) s.baseUrl += ":" + std::to_string(s.port);

@@ -8,9 +8,6 @@
 #include "proxy_settings.hpp"
 #include "tls_context.hpp"
 
-#include <Poco/Exception.h>
-#include <Poco/URI.h>
-
 #include <string.h>  // explicit_bzero
 
 #include <algorithm>
@@ -97,14 +94,14 @@ struct Client::Impl {
   detail::VerifyRecord verified;  // of the last handshake
   std::map<std::string, std::unique_ptr<Connection>> connections;  // kept alive, by scheme://host:port
 
-  static std::string key(const Poco::URI& uri) {
-    return uri.getScheme() + "://" + uri.getHost() + ":" + std::to_string(uri.getPort());
+  static std::string key(const Url& uri) {
+    return uri.scheme + "://" + uri.host + ":" + std::to_string(uri.port);
   }
 
   // A TCP connection to the proxy and its CONNECT to host:port; the tunnel it returns carries the TLS session.
-  std::unique_ptr<Connection> tunnel(const detail::ProxySettings& proxy, const Poco::URI& uri) {
+  std::unique_ptr<Connection> tunnel(const detail::ProxySettings& proxy, const Url& uri) {
     auto c = Connection::open(proxy.host, proxy.port, options.connectTimeout, options.ioTimeout);
-    const std::string target = bracketed(uri.getHost()) + ":" + std::to_string(uri.getPort());
+    const std::string target = bracketed(uri.host) + ":" + std::to_string(uri.port);
     std::string connect = "CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\nUser-Agent: " +
                           options.userAgent + "\r\nProxy-Connection: keep-alive\r\n";
     if (!proxy.username.empty()) {
@@ -138,7 +135,7 @@ struct Client::Impl {
     return c;
   }
 
-  Connection& connection(const Poco::URI& uri, bool& reused) {
+  Connection& connection(const Url& uri, bool& reused) {
     const std::string k = key(uri);
     if (auto found = connections.find(k); found != connections.end()) {
       // The server may have closed an idle keep-alive connection; a new one is opened before anything is sent.
@@ -150,26 +147,21 @@ struct Client::Impl {
     }
     reused = false;
     std::unique_ptr<Connection> created;
-    const bool tls = uri.getScheme() == "https";
+    const bool tls = uri.scheme == "https";
     std::optional<detail::ProxySettings> proxy;
     // Plain http goes only to loopback and the client's on-machine hosts, which no proxy can reach.
-    if (tls && options.useProxyEnvironment) proxy = detail::proxyFor(uri.getHost());
+    if (tls && options.useProxyEnvironment) proxy = detail::proxyFor(uri.host);
     created = proxy ? tunnel(*proxy, uri)
-                    : Connection::open(uri.getHost(), uri.getPort(), options.connectTimeout, options.ioTimeout);
+                    : Connection::open(uri.host, uri.port, options.connectTimeout, options.ioTimeout);
     if (tls) {
       verified = detail::VerifyRecord();
-      created->startTls(context.get(), uri.getHost(), verified);
+      created->startTls(context.get(), uri.host, verified);
     }
     return *connections.emplace(k, std::move(created)).first->second;
   }
 
-  Response exchange(Connection& c, const Poco::URI& uri, const Request& request, bool& sent) {
-    std::string target = uri.getPathAndQuery();
-    if (target.empty()) target = "/";
-    const bool defaultPort = uri.getPort() == (uri.getScheme() == "https" ? 443 : 80);
-    const std::string hostHeader =
-        bracketed(uri.getHost()) + (defaultPort ? std::string() : ":" + std::to_string(uri.getPort()));
-    std::string bytes = detail::requestBytes(request, target, hostHeader, options.userAgent);
+  Response exchange(Connection& c, const Url& uri, const Request& request, bool& sent) {
+    std::string bytes = detail::requestBytes(request, uri.target(), uri.authority(), options.userAgent);
     try {
       c.writeAll(bytes);
     } catch (...) {
@@ -221,21 +213,22 @@ Client::Client(Options options) : impl_(std::make_unique<Impl>()) {
 Client::~Client() = default;
 
 Response Client::send(const Request& request) {
-  Poco::URI uri;
-  try {
-    uri = Poco::URI(request.url);
-  } catch (const Poco::Exception&) {
-    throw TransportError("invalid URL '" + request.url + "'", TransportFailure::Invalid);
-  }
+  const std::optional<Url> parsed = parseUrl(request.url);
+  if (!parsed) throw TransportError("invalid URL '" + detail::printable(request.url) + "'", TransportFailure::Invalid);
+  const Url& uri = *parsed;
+  if (!uri.userInfo.empty())
+    throw TransportError("refusing " + uri.scheme + "://" + uri.authority() +
+                             ": the URL carries a user name or password, which the client never sends",
+                         TransportFailure::Invalid);
   const auto& plainHosts = impl_->options.plainHttpHosts;
-  const bool plainAllowed = isLoopback(uri.getHost()) ||
-                            std::find(plainHosts.begin(), plainHosts.end(), uri.getHost()) != plainHosts.end();
-  if ((uri.getScheme() != "https" && !(uri.getScheme() == "http" && plainAllowed)) || uri.getHost().empty())
-    throw TransportError("refusing " + uri.getScheme() + "://" + uri.getHost() +
+  const bool plainAllowed = isLoopback(uri.host) ||
+                            std::find(plainHosts.begin(), plainHosts.end(), uri.host) != plainHosts.end();
+  if ((uri.scheme != "https" && !(uri.scheme == "http" && plainAllowed)) || uri.host.empty())
+    throw TransportError("refusing " + uri.scheme + "://" + uri.host +
                              ": only https:// is allowed (plain http only to loopback and to the client's plain-HTTP "
                              "hosts)",
                          TransportFailure::Invalid);
-  const std::string where = uri.getScheme() + "://" + uri.getAuthority();
+  const std::string where = uri.scheme + "://" + uri.authority();
   // One transparent retry, and only when a REUSED keep-alive connection failed before the request went out: the
   // server closed it while idle and cannot have seen the request. Anything after that is the caller's decision.
   for (int attempt = 0;; ++attempt) {
@@ -252,14 +245,14 @@ Response Client::send(const Request& request) {
       const std::string what = where + ": the proxy " + e.proxy + " (HTTPS_PROXY) answered CONNECT with HTTP " +
                                std::to_string(e.status) + " " + e.what();
       if (e.status >= 400 && e.status < 500)
-        throw TransportError(what + ": it refuses the tunnel to " + uri.getAuthority() +
+        throw TransportError(what + ": it refuses the tunnel to " + uri.authority() +
                                  "; allow this host in the proxy, fix the proxy credentials, or list the host in "
                                  "NO_PROXY",
                              TransportFailure::ProxyRefused);
       throw TransportError(what, TransportFailure::Connect);
     } catch (const Failure& e) {
       impl_->connections.erase(Impl::key(uri));
-      if (!reused && impl_->verified.failed) throw impl_->verificationError(where, uri.getHost());
+      if (!reused && impl_->verified.failed) throw impl_->verificationError(where, uri.host);
       if (reused && !sent && attempt == 0 && e.kind != TransportFailure::Invalid) continue;
       throw TransportError(where + ": " + e.what(), e.kind);
     }

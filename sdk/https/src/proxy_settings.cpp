@@ -1,9 +1,8 @@
 #include "proxy_settings.hpp"
 
+#include <keeper_rotate/https_client.hpp>
 #include <keeper_rotate/text.hpp>
 
-#include <Poco/Exception.h>
-#include <Poco/URI.h>
 
 #include <algorithm>
 #include <cctype>
@@ -53,24 +52,21 @@ std::optional<ProxySettings> proxyFor(std::string_view targetHost) {
 
   std::string spec(proxy);
   if (spec.find("://") == std::string::npos) spec = "http://" + spec;
-  Poco::URI uri;
-  try {
-    uri = Poco::URI(spec);
-  } catch (const Poco::Exception&) {
-    throw std::invalid_argument("HTTPS_PROXY is not a valid URL (expected http://host:port)");
-  }
-  if (uri.getScheme() != "http")
+  const std::optional<Url> uri = parseUrl(spec);
+  if (!uri) throw std::invalid_argument("HTTPS_PROXY is not a valid URL (expected http://host:port)");
+  if (uri->scheme != "http")
     throw std::invalid_argument("HTTPS_PROXY must use http:// (a TLS tunnel is opened through it with CONNECT)");
-  if (uri.getHost().empty()) throw std::invalid_argument("HTTPS_PROXY has no host");
   ProxySettings settings;
-  settings.host = uri.getHost();
-  settings.port = uri.getPort() != 0 ? uri.getPort() : 80;
-  if (const std::string& info = uri.getUserInfo(); !info.empty()) {
+  settings.host = uri->host;
+  settings.port = uri->port != 0 ? uri->port : 80;
+  if (const std::string& info = uri->userInfo; !info.empty()) {
     const auto colon = info.find(':');
-    std::string user = info.substr(0, colon);
-    std::string pass = colon == std::string::npos ? std::string() : info.substr(colon + 1);
-    Poco::URI::decode(user, settings.username);
-    Poco::URI::decode(pass, settings.password);
+    const std::string_view whole(info);
+    auto user = percentDecode(whole.substr(0, colon));
+    auto pass = colon == std::string::npos ? std::optional<std::string>(std::string()) : percentDecode(whole.substr(colon + 1));
+    if (!user || !pass) throw std::invalid_argument("HTTPS_PROXY has a malformed %-escape in its user name or password");
+    settings.username = std::move(*user);
+    settings.password = std::move(*pass);
   }
   return settings;
 }

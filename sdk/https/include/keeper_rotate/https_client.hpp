@@ -1,5 +1,4 @@
-// keeper_rotate::https — a strict HTTPS client for plugins and tools (optional SDK component; links OpenSSL and
-// Poco Foundation).
+// keeper_rotate::https — a strict HTTPS client for plugins and tools (optional SDK component; links OpenSSL only).
 //
 // Why it exists: one client whose TLS is strict and never interactive (Poco's default client context can prompt on
 // stdin and accept a bad certificate, docs/toolchain.md, pitfall 6): TLS 1.2 minimum, certificate chain and host
@@ -131,6 +130,33 @@ class Client {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+/// The parts of an absolute URL, as the client reads request URLs and plugins check configured endpoints. Parts are
+/// kept as written (percent escapes included), so the request target sent is exactly the one given.
+struct Url {
+  std::string scheme;    ///< lowercased, e.g. "https"
+  std::string userInfo;  ///< the raw text before '@' in the authority; empty when there is none
+  std::string host;      ///< IPv6 literals without their brackets
+  unsigned port = 0;     ///< the explicit port, else 443 for https and 80 for http (0 for other schemes)
+  std::string path;      ///< raw; empty when the URL has none
+  std::string query;     ///< raw text after '?'; empty when there is none
+  std::string fragment;  ///< raw text after '#'
+  bool hasQuery = false;     ///< a '?' was present (even with nothing after it)
+  bool hasFragment = false;  ///< a '#' was present
+
+  /// The request target: the path ("/" when empty) and "?query" when there is one.
+  std::string target() const;
+  /// host (IPv6 in brackets) and ":port" unless it is the scheme's default: what the Host header carries.
+  std::string authority() const;
+};
+
+/// Parses scheme://[userinfo@]host[:port][/path][?query][#fragment]. std::nullopt when the text is not such a URL:
+/// no scheme or no host, a port outside 1..65535 or not all digits, an unclosed IPv6 bracket, or a space, control
+/// character or non-ASCII byte anywhere (an admin's typo is refused, never sent somewhere unexpected).
+std::optional<Url> parseUrl(std::string_view text);
+
+/// %XX decoding (the user name and password of HTTPS_PROXY); std::nullopt for a malformed escape.
+std::optional<std::string> percentDecode(std::string_view text);
 
 /// application/x-www-form-urlencoded encoding of one component (RFC 3986 unreserved characters kept).
 std::string formEncode(std::string_view value);

@@ -2,7 +2,7 @@
 
 #include <keeper_rotate/sdk.hpp>
 
-#include <Poco/URI.h>
+#include <keeper_rotate/https_client.hpp>
 
 namespace kr_azure {
 
@@ -20,14 +20,9 @@ namespace {
 
 std::string checkedRoot(const std::string& label, std::string value) {
   while (!value.empty() && value.back() == '/') value.pop_back();
-  Poco::URI uri;
-  try {
-    uri = Poco::URI(value);
-  } catch (const std::exception&) {
-    throw keeper_rotate::configError("field." + label, label + " '" + value + "' is not a valid URL");
-  }
-  if (uri.getScheme() != "https" || uri.getHost().empty() || !uri.getRawQuery().empty() ||
-      !uri.getFragment().empty())
+  const auto uri = keeper_rotate::https::parseUrl(value);
+  if (!uri) throw keeper_rotate::configError("field." + label, label + " '" + value + "' is not a valid URL");
+  if (uri->scheme != "https" || uri->hasQuery || uri->hasFragment)
     throw keeper_rotate::configError("field." + label, label + " '" + value +
                                                            "' must be an https:// URL without query or fragment, "
                                                            "e.g. https://login.microsoftonline.us");

@@ -2,6 +2,8 @@
 // azure_graph_endpoint; docs/azure-graph.md §1.1-§1.2).
 #pragma once
 
+#include <keeper_rotate/text.hpp>
+
 #include <string>
 
 namespace kr_azure {
@@ -10,7 +12,11 @@ struct Endpoints {
   std::string authority;  ///< e.g. https://login.microsoftonline.com (no trailing slash)
   std::string graph;      ///< e.g. https://graph.microsoft.com (no trailing slash)
 
-  std::string tokenUrl(const std::string& tenant) const { return authority + "/" + tenant + "/oauth2/v2.0/token"; }
+  /// The tenant is one path segment, percent-encoded: a tenant_id with '/', '?' or a space is sent as given for
+  /// Entra to refuse (AADSTS900023), never turned into another path or an unsendable URL.
+  std::string tokenUrl(const std::string& tenant) const {
+    return authority + "/" + keeper_rotate::text::percentEncode(tenant) + "/oauth2/v2.0/token";
+  }
   std::string scope() const { return graph + "/.default"; }
 };
 
