@@ -189,7 +189,7 @@ void fuzzOne(std::string_view input) {
       record.uid = "RECORD-UID";
       record.revision = 7;
       record.recordKey = Secret(keys().record);
-      record.data = new Poco::JSON::Object;
+      record.data = std::make_shared<keeper_rotate::json::Object>();
       bound.updateRecord(record);
     }
   } catch (const ksm::KsmError& e) {

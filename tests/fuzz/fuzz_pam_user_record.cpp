@@ -4,6 +4,7 @@
 // json_values rules. Documented failure: KsmError (Protocol) from parseRecordJson; the rest must not throw.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <kr_ksm/errors.hpp>
 #include <kr_ksm/record.hpp>
 #include <string>
@@ -16,7 +17,7 @@ namespace ksm = keeper_rotate::ksm;
 namespace {
 
 void fuzzOne(std::string_view input) {
-  Poco::JSON::Object::Ptr record;
+  std::shared_ptr<keeper_rotate::json::Object> record;
   try {
     record = ksm::parseRecordJson(input, "FUZZ-UID");
   } catch (const ksm::KsmError&) {
@@ -38,13 +39,15 @@ void fuzzOne(std::string_view input) {
     if (ksm::findField(*record, label)) ++total;
   }
   // An edit on a copy: setFieldValue may create `custom`, removeCustomField undoes it.
-  Poco::JSON::Object::Ptr copy = ksm::cloneData(*record);
+  std::shared_ptr<keeper_rotate::json::Object> copy = ksm::cloneData(*record);
   const bool created = ksm::setFieldValue(*copy, "fuzz_label", "secret", "new value");
   if (ksm::firstValueByLabel(*copy, "fuzz_label").value_or("") != "new value")
     kr_fuzz::violated("setFieldValue then firstValueByLabel does not read the value back");
   if (created && !ksm::removeCustomField(*copy, "fuzz_label"))
     kr_fuzz::violated("removeCustomField does not remove the field setFieldValue created");
-  total += ksm::toJson(*copy).size();
+  std::string text = ksm::toJson(*copy);
+  total += text.size();
+  keeper_rotate::json::wipe(text);
   ksm::Record meta;
   meta.data = record;
   total += meta.title().size() + meta.type().size();

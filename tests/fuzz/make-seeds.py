@@ -298,4 +298,23 @@ for i, text in enumerate(["2015-03-09T18:39:23.411Z", "2020-10-13T17:38:43Z", "2
     write("aws_iam", "normaliseIsoDate-%d" % i, canned("normaliseIsoDate", 200, text))
 for i, text in enumerate(["AKIA1, AKIA2", "AKIA1,AKIA2,,  AKIA3 ", "", "rotated-user"]):
     write("aws_iam", "splitKeyIds-%d" % i, canned("splitKeyIds", 200, text))
+# ---- json: KeeperRotate::json on the documents it replaces Poco::JSON for, and the grammar's corners ----
+write("json", "ksm-record", compact(pam_user))
+write("json", "ksm-record-padded", compact(pam_user).ljust(1024))
+write("json", "ksm-record-indented", json.dumps(aws_user, indent=1))
+write("json", "get-secret-answer", compact(get_secret_answer))
+write("json", "gateway-input", json.dumps(gw, indent=2))
+write("json", "graph-application", json.dumps(app, indent=2))
+write("json", "token-error", compact({"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client "
+                                      "secret provided.\r\nTrace ID: x", "error_codes": [7000215]}))
+write("json", "numbers", "[0,-0,1.0,1E+2,1e-7,-1.5e300,12345678901234567890,9223372036854775807,"
+                         "-9223372036854775808,1e400,0.000001]")
+write("json", "escapes", r'["\"\\\/\b\f\n\r\t","\u0000\u001f\u007f","\u00e9\u20AC\ud83d\ude00",'
+                         r'"\ud800","\udc00x","\uDBFF\ud800\udfff"]')
+write("json", "unicode-raw", json.dumps({"\u043f\u0430\u0440\u043e\u043b\u044c": "\u5bc6\u7801 \U0001F600 caf\u00e9",
+                                         "max": "\U0010FFFF"}, ensure_ascii=False))
+write("json", "nested", '[[[[{"a":[{"b":{"c":[[]]}}]}]]]]')
+write("json", "scalar-string", '  "just a string"\r\n')
+write("json", "scalar-number", "-1.5e-10")
+write("json", "empty-containers", ' { "a" : [ ] , "b" : { } , "c" : [ { } ] } ')
 print("seeds written to", CORPUS)
