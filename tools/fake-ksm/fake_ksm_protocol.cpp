@@ -253,10 +253,8 @@ void FakeKsm::Impl::handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTT
         const std::string newPassword = p->second;
         faults.passwordBeforeUpdate.erase(p);
         auto data = ksm::parseRecordJson(decryptRecordLocked(r, r.data), uid);
-        if (auto field = ksm::findField(*data, "password")) {
-          Array::Ptr v = new Array();
-          v->add(newPassword);
-          field->set("value", v);
+        if (keeper_rotate::json::Object* field = ksm::findField(*data, "password")) {
+          field->set("value", keeper_rotate::json::Array{keeper_rotate::json::Value(newPassword)});
         } else {
           ksm::setFieldValue(*data, "password", "password", newPassword);
         }

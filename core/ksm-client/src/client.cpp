@@ -5,28 +5,78 @@
 #include "kr_ksm/errors.hpp"
 #include "kr_ksm/server_keys.hpp"
 
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
+#include <keeper_rotate/json.hpp>
+#include <keeper_rotate/text.hpp>
 
 #include <algorithm>
+#include <cerrno>
+#include <climits>
 #include <cmath>
 #include <cstdlib>
 #include <optional>
 #include <random>
-#include <sstream>
+#include <stdexcept>
 #include <thread>
 
 namespace keeper_rotate::ksm {
 namespace {
 
-using Poco::JSON::Array;
-using Poco::JSON::Object;
+using json::Array;
+using json::Object;
+using json::Value;
 
+/// A member as text (strings as they are, numbers and booleans converted); empty when missing, null or not a scalar.
 std::string stringKey(const Object& o, const char* key) {
-  if (!o.has(key) || o.isNull(key)) return {};
-  const auto& v = o.get(key);
-  return v.isString() ? v.extract<std::string>() : v.convert<std::string>();
+  const Value* v = o.find(key);
+  if (v == nullptr) return {};
+  if (v->isString()) return v->string();
+  return json::text(*v).value_or(std::string());
+}
+
+/// A number, or a string holding one (servers and SDKs are not consistent), as a double; nullopt for anything else.
+std::optional<double> numberOf(const Value& v) {
+  if (v.isNumber()) return v.number();
+  if (v.isBool()) return v.boolean() ? 1.0 : 0.0;
+  if (!v.isString()) return std::nullopt;
+  const std::string& s = v.string();
+  if (s.empty()) return std::nullopt;
+  errno = 0;
+  char* end = nullptr;
+  const double d = std::strtod(s.c_str(), &end);
+  if (end != s.c_str() + s.size() || errno == ERANGE || !std::isfinite(d)) return std::nullopt;
+  return d;
+}
+
+/// An integer member (a number or a numeric string); nullopt when missing or null. Throws std::runtime_error for
+/// anything else and for a fraction or a value beyond int64 (the record entry is then refused).
+std::optional<std::int64_t> int64Member(const Object& o, const char* key) {
+  const Value* v = o.find(key);
+  if (v == nullptr || v->isNull()) return std::nullopt;
+  if (v->isNumber()) {
+    try {
+      return v->int64();
+    } catch (const json::TypeError&) {
+      // "5.0" or "5e2": still an integer when its value is one
+    }
+  }
+  const std::optional<double> d = numberOf(*v);
+  if (!d || std::trunc(*d) != *d || *d < -9.2e18 || *d > 9.2e18)
+    throw std::runtime_error(std::string("'") + key + "' is not an integer");
+  return static_cast<std::int64_t>(*d);
+}
+
+/// A boolean member: true/false, a number (non-zero) or a string ("", "0" and "false" are false); nullopt when
+/// missing or null. Throws std::runtime_error for an array or object.
+std::optional<bool> boolMember(const Object& o, const char* key) {
+  const Value* v = o.find(key);
+  if (v == nullptr || v->isNull()) return std::nullopt;
+  if (v->isBool()) return v->boolean();
+  if (v->isNumber()) return v->number() != 0;
+  if (v->isString()) {
+    const std::string& s = v->string();
+    return !(s.empty() || s == "0" || keeper_rotate::text::iequals(s, "false"));
+  }
+  throw std::runtime_error(std::string("'") + key + "' is not a boolean");
 }
 
 // Server-provided text shown to admins: bounded and free of control characters.
@@ -50,29 +100,30 @@ struct ServerError {
 ServerError parseServerError(const std::string& body) {
   ServerError e;
   try {
-    Poco::JSON::Parser parser;
-    auto v = parser.parse(body);
-    if (v.type() != typeid(Object::Ptr)) return e;
-    auto o = v.extract<Object::Ptr>();
+    const Value v = json::parse(body);
+    if (!v.isObject()) return e;
+    const Object& o = v.object();
     e.parsed = true;
-    e.code = stringKey(*o, "error");
-    if (e.code.empty()) e.code = stringKey(*o, "result_code");
-    e.message = stringKey(*o, "message");
-    const std::string info = stringKey(*o, "additional_info");
+    e.code = stringKey(o, "error");
+    if (e.code.empty()) e.code = stringKey(o, "result_code");
+    e.message = stringKey(o, "message");
+    const std::string info = stringKey(o, "additional_info");
     if (!info.empty()) e.message += (e.message.empty() ? "" : " — ") + info;
-    if (o->has("key_id") && !o->isNull("key_id")) e.keyId = o->get("key_id").convert<int>();
-    if (o->has("retry_after") && !o->isNull("retry_after")) e.retryAfter = o->get("retry_after").convert<double>();
+    // A key id that is not a positive int is no redirect (keyId stays 0); a bad retry_after means "not given".
+    if (const Value* id = o.find("key_id")) {
+      const std::optional<double> d = numberOf(*id);
+      if (d && *d >= 1 && *d <= INT_MAX) e.keyId = static_cast<int>(*d);
+    }
+    if (const Value* after = o.find("retry_after"))
+      if (const std::optional<double> d = numberOf(*after)) e.retryAfter = *d;
   } catch (const std::exception&) {
     e.parsed = false;
   }
   return e;
 }
 
-std::string compact(const Object& o) {
-  std::ostringstream out;
-  o.stringify(out, 0);
-  return out.str();
-}
+/// Compact JSON text of a request payload (consumes it: the members are moved, not copied).
+std::string compact(Object&& o) { return json::stringify(Value(std::move(o))); }
 
 }  // namespace
 
@@ -138,10 +189,11 @@ struct Client::Impl {
     return *cachedServerKey;
   }
 
-  Object::Ptr basePayload() const {
-    Object::Ptr p = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
-    p->set("clientVersion", options.clientVersion);
-    p->set("clientId", config.clientId);
+  /// The members every request starts with, in the order the SDKs send them (json::Object keeps insertion order).
+  Object basePayload() const {
+    Object p;
+    p.set("clientVersion", options.clientVersion);
+    p.set("clientId", config.clientId);
     return p;
   }
 
@@ -246,8 +298,8 @@ struct Client::Impl {
     Record r;
     r.uid = stringKey(entry, "recordUid");
     r.folderUid = folderUid;
-    if (entry.has("revision") && !entry.isNull("revision")) r.revision = entry.get("revision").convert<std::int64_t>();
-    if (entry.has("isEditable") && !entry.isNull("isEditable")) r.isEditable = entry.get("isEditable").convert<bool>();
+    if (const auto revision = int64Member(entry, "revision")) r.revision = *revision;
+    if (const auto editable = boolMember(entry, "isEditable")) r.isEditable = *editable;
     const std::string keyText = stringKey(entry, "recordKey");
     if (keyText.empty()) {
       r.recordKey = Secret(containerKey);  // legacy: record encrypted directly under the app or folder key
@@ -259,11 +311,12 @@ struct Client::Impl {
     return r;
   }
 
-  void decodeInto(SecretsResult& out, const Object::Ptr& entry, std::string_view key, const std::string& folderUid) {
-    if (!entry) return;
-    const std::string uid = stringKey(*entry, "recordUid");
+  void decodeInto(SecretsResult& out, const Value& item, std::string_view key, const std::string& folderUid) {
+    if (!item.isObject()) return;
+    const Object& entry = item.object();
+    const std::string uid = stringKey(entry, "recordUid");
     try {
-      out.records.push_back(decodeRecord(*entry, key, folderUid));
+      out.records.push_back(decodeRecord(entry, key, folderUid));
     } catch (const std::exception&) {
       out.undecryptable[uid] = folderUid.empty() ? "record key or data does not decrypt with the application key"
                                                  : "record key or data does not decrypt with the key of shared folder " +
@@ -273,26 +326,28 @@ struct Client::Impl {
 
   SecretsResult getSecrets(const std::vector<std::string>& uids) {
     const bool binding = config.appKey.empty();
-    Object::Ptr payload = basePayload();
-    if (binding) payload->set("publicKey", base64::encode(deviceKey.publicPoint()));
+    Object payload = basePayload();
+    if (binding) payload.set("publicKey", base64::encode(deviceKey.publicPoint()));
     if (!uids.empty()) {
-      Array::Ptr list = new Array();
-      for (const auto& u : uids) list->add(u);
-      payload->set("requestedRecords", list);
+      Array list;
+      list.reserve(uids.size());
+      for (const auto& u : uids) list.push_back(Value(u));
+      payload.set("requestedRecords", std::move(list));
     }
     const std::string label = uids.size() == 1 ? uids.front() : std::string();
-    const Secret body = post("get_secret", compact(*payload), label);
-    Object::Ptr resp;
+    const Secret body = post("get_secret", compact(std::move(payload)), label);
+    // Parsed straight from the decrypted body (no std::string copy); the DOM zeroes what it held when it goes.
+    Value parsed;
     try {
-      Poco::JSON::Parser parser;
-      resp = parser.parse(std::string(body.reveal())).extract<Object::Ptr>();
+      parsed = json::parse(body.reveal());
     } catch (const std::exception&) {
-      throw KsmError(KsmError::Kind::Protocol, "ksm.response", "KSM get_secret: response is not a JSON object");
     }
-    if (!resp) throw KsmError(KsmError::Kind::Protocol, "ksm.response", "KSM get_secret: empty response");
+    if (!parsed.isObject())
+      throw KsmError(KsmError::Kind::Protocol, "ksm.response", "KSM get_secret: response is not a JSON object");
+    const Object& resp = parsed.object();
 
     if (binding) {
-      const std::string wrappedAppKey = stringKey(*resp, "encryptedAppKey");
+      const std::string wrappedAppKey = stringKey(resp, "encryptedAppKey");
       if (wrappedAppKey.empty())
         throw KsmError(KsmError::Kind::Server, "ksm.binding",
                        "KSM binding failed: the server sent no application key (token already used or expired?)");
@@ -308,7 +363,7 @@ struct Client::Impl {
         throw KsmError(KsmError::Kind::Protocol, "ksm.binding",
                        "KSM binding failed: the application key is " + std::to_string(config.appKey.size()) +
                            " bytes, not 32");
-      const std::string owner = stringKey(*resp, "appOwnerPublicKey");
+      const std::string owner = stringKey(resp, "appOwnerPublicKey");
       if (!owner.empty()) {
         try {
           config.appOwnerPublicKey = base64::decode(owner);
@@ -322,49 +377,44 @@ struct Client::Impl {
     config.serverPublicKeyId = keyId;
 
     SecretsResult out;
-    const std::string appData = stringKey(*resp, "appData");
+    const std::string appData = stringKey(resp, "appData");
     if (!appData.empty()) {
       try {
         const Secret plain = crypto::aesGcmDecrypt(config.appKey.reveal(), base64::decode(appData));
-        auto obj = parseRecordJson(plain.reveal(), "appData");
+        const auto obj = parseRecordJson(plain.reveal(), "appData");
         out.appTitle = stringKey(*obj, "title");
       } catch (const std::exception&) {
         // appData is informational only
       }
     }
-    if (resp->has("warnings") && !resp->isNull("warnings") && resp->isArray("warnings")) {
-      auto w = resp->getArray("warnings");
-      for (std::size_t i = 0; i < w->size(); ++i) out.warnings.push_back(w->get(static_cast<unsigned>(i)).toString());
+    if (const Array* w = resp.findArray("warnings")) {
+      // Warnings are text; anything else a server puts there is shown as its JSON text, a null is skipped.
+      for (const Value& item : *w) {
+        if (item.isNull()) continue;
+        out.warnings.push_back(item.isArray() || item.isObject() ? json::stringify(item) : *json::text(item));
+      }
     }
-    if (resp->has("records") && resp->isArray("records")) {
-      auto records = resp->getArray("records");
-      for (std::size_t i = 0; i < records->size(); ++i)
-        decodeInto(out, records->getObject(static_cast<unsigned>(i)), config.appKey.reveal(), {});
-    }
-    if (resp->has("folders") && resp->isArray("folders")) {
-      auto folders = resp->getArray("folders");
-      for (std::size_t i = 0; i < folders->size(); ++i) {
-        auto folder = folders->getObject(static_cast<unsigned>(i));
-        if (!folder) continue;
-        const std::string folderUid = stringKey(*folder, "folderUid");
+    if (const Array* records = resp.findArray("records"))
+      for (const Value& entry : *records) decodeInto(out, entry, config.appKey.reveal(), {});
+    if (const Array* folders = resp.findArray("folders")) {
+      for (const Value& item : *folders) {
+        if (!item.isObject()) continue;
+        const Object& folder = item.object();
+        const std::string folderUid = stringKey(folder, "folderUid");
+        const Array* rs = folder.findArray("records");
         Secret folderKey;
         try {
-          folderKey = crypto::aesGcmDecrypt(config.appKey.reveal(), base64::decode(stringKey(*folder, "folderKey")));
+          folderKey = crypto::aesGcmDecrypt(config.appKey.reveal(), base64::decode(stringKey(folder, "folderKey")));
         } catch (const std::exception&) {
-          if (folder->has("records") && folder->isArray("records")) {
-            auto rs = folder->getArray("records");
-            for (std::size_t j = 0; j < rs->size(); ++j)
-              if (auto r = rs->getObject(static_cast<unsigned>(j)))
-                out.undecryptable[stringKey(*r, "recordUid")] =
+          if (rs != nullptr)
+            for (const Value& r : *rs)
+              if (r.isObject())
+                out.undecryptable[stringKey(r.object(), "recordUid")] =
                     "key of shared folder " + folderUid + " does not decrypt with the application key";
-          }
           continue;
         }
-        if (folder->has("records") && folder->isArray("records")) {
-          auto rs = folder->getArray("records");
-          for (std::size_t j = 0; j < rs->size(); ++j)
-            decodeInto(out, rs->getObject(static_cast<unsigned>(j)), folderKey.reveal(), folderUid);
-        }
+        if (rs != nullptr)
+          for (const Value& entry : *rs) decodeInto(out, entry, folderKey.reveal(), folderUid);
       }
     }
     return out;
@@ -399,26 +449,26 @@ Record Client::getRecord(const std::string& uid) {
 
 void Client::updateRecord(const Record& record, const std::string& transactionType) {
   if (!record.data) throw std::invalid_argument("updateRecord: record has no data");
-  Object::Ptr payload = impl_->basePayload();
-  payload->set("recordUid", record.uid);
-  std::string json = toJson(*record.data);
-  payload->set("data", base64::encode(crypto::aesGcmEncrypt(record.recordKey.reveal(), json)));
-  explicit_bzero(json.data(), json.size());
-  payload->set("revision", record.revision);
-  if (!transactionType.empty()) payload->set("transactionType", transactionType);
-  impl_->post("update_secret", compact(*payload), record.uid);
+  Object payload = impl_->basePayload();
+  payload.set("recordUid", record.uid);
+  std::string plain = toJson(*record.data);  // the record's secrets in clear text: wiped right after encryption
+  payload.set("data", base64::encode(crypto::aesGcmEncrypt(record.recordKey.reveal(), plain)));
+  json::wipe(plain);
+  payload.set("revision", Value(record.revision));
+  if (!transactionType.empty()) payload.set("transactionType", transactionType);
+  impl_->post("update_secret", compact(std::move(payload)), record.uid);
 }
 
 void Client::finalizeUpdate(const std::string& recordUid) {
-  Object::Ptr payload = impl_->basePayload();
-  payload->set("recordUid", recordUid);
-  impl_->post("finalize_secret_update", compact(*payload), recordUid);
+  Object payload = impl_->basePayload();
+  payload.set("recordUid", recordUid);
+  impl_->post("finalize_secret_update", compact(std::move(payload)), recordUid);
 }
 
 void Client::rollbackUpdate(const std::string& recordUid) {
-  Object::Ptr payload = impl_->basePayload();
-  payload->set("recordUid", recordUid);
-  impl_->post("rollback_secret_update", compact(*payload), recordUid);
+  Object payload = impl_->basePayload();
+  payload.set("recordUid", recordUid);
+  impl_->post("rollback_secret_update", compact(std::move(payload)), recordUid);
 }
 
 }  // namespace keeper_rotate::ksm

@@ -6,9 +6,7 @@
 #include "kr_ksm/crypto.hpp"
 #include "kr_ksm/errors.hpp"
 
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
-#include <Poco/JSON/Stringifier.h>
+#include <keeper_rotate/json.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -27,19 +25,43 @@ KsmError configError(const std::string& message) { return KsmError(KsmError::Kin
 
 using keeper_rotate::text::trim;
 
-std::string getString(const Poco::JSON::Object& obj, const char* key) {
-  if (!obj.has(key) || obj.isNull(key)) return {};
-  return obj.get(key).convert<std::string>();
+/// A member as text: strings as they are, numbers and booleans converted, arrays and objects as their JSON text;
+/// empty when missing or null.
+std::string getString(const json::Object& obj, const char* key) {
+  const json::Value* v = obj.find(key);
+  if (v == nullptr) return {};
+  if (v->isArray() || v->isObject()) return json::stringify(*v);
+  return json::text(*v).value_or(std::string());
 }
 
-std::string decodeField(const Poco::JSON::Object& obj, const char* key, const std::string& source) {
-  const std::string text = getString(obj, key);
+std::string decodeField(const json::Object& obj, const char* key, const std::string& source) {
+  // Key material: decoded straight from the document (which zeroes it) rather than from a copy; another type's
+  // text is a temporary that is wiped.
+  const json::Value* v = obj.find(key);
+  std::string other = v != nullptr && !v->isString() ? getString(obj, key) : std::string();
+  const std::string& text = v != nullptr && v->isString() ? v->string() : other;
   if (text.empty()) return {};
   try {
-    return base64::decode(text);
+    std::string bytes = base64::decode(text);
+    json::wipe(other);
+    return bytes;
   } catch (const base64::DecodeError& e) {
+    json::wipe(other);
     throw configError("KSM configuration (" + source + "): '" + key + "' is not valid base64 (" + e.what() + ")");
   }
+}
+
+/// Appends to `out`, growing it only by copying into a larger buffer and zeroing the old one (the text holds key
+/// material).
+void appendWiping(std::string& out, std::string_view piece) {
+  if (out.size() + piece.size() > out.capacity()) {
+    std::string bigger;
+    bigger.reserve(std::max(out.capacity() * 2, out.size() + piece.size()));
+    bigger.append(out);
+    json::wipe(out);
+    out.swap(bigger);
+  }
+  out.append(piece);
 }
 
 }  // namespace
@@ -86,30 +108,26 @@ Config parseConfig(std::string_view rawText, const std::string& source) {
       throw configError("KSM configuration (" + source + ") is neither JSON nor base64 of JSON");
     }
   }
-  Poco::JSON::Object::Ptr obj;
+  // The document zeroes the key material it holds when it goes out of scope.
+  json::Value parsed;
   try {
-    Poco::JSON::Parser parser;
-    obj = parser.parse(json).extract<Poco::JSON::Object::Ptr>();
-  } catch (const Poco::Exception&) {
-    explicit_bzero(json.data(), json.size());
-    throw configError("KSM configuration (" + source + ") is not a JSON object");
+    parsed = json::parse(json);
   } catch (const std::exception&) {
-    explicit_bzero(json.data(), json.size());
-    throw configError("KSM configuration (" + source + ") is not a JSON object");
   }
-  explicit_bzero(json.data(), json.size());
-  if (!obj) throw configError("KSM configuration (" + source + ") is not a JSON object");
+  json::wipe(json);
+  if (!parsed.isObject()) throw configError("KSM configuration (" + source + ") is not a JSON object");
+  const json::Object& obj = parsed.object();
 
   Config c;
   c.source = source;
-  c.hostname = resolveHostname(getString(*obj, "hostname"));
-  c.clientId = getString(*obj, "clientId");
-  c.privateKey = crypto::toSecret(decodeField(*obj, "privateKey", source));
-  c.appKey = crypto::toSecret(decodeField(*obj, "appKey", source));
-  c.clientKey = crypto::toSecret(decodeField(*obj, "clientKey", source));
-  c.serverPublicKey = decodeField(*obj, "serverPublicKey", source);
-  c.appOwnerPublicKey = decodeField(*obj, "appOwnerPublicKey", source);
-  const std::string keyId = getString(*obj, "serverPublicKeyId");
+  c.hostname = resolveHostname(getString(obj, "hostname"));
+  c.clientId = getString(obj, "clientId");
+  c.privateKey = crypto::toSecret(decodeField(obj, "privateKey", source));
+  c.appKey = crypto::toSecret(decodeField(obj, "appKey", source));
+  c.clientKey = crypto::toSecret(decodeField(obj, "clientKey", source));
+  c.serverPublicKey = decodeField(obj, "serverPublicKey", source);
+  c.appOwnerPublicKey = decodeField(obj, "appOwnerPublicKey", source);
+  const std::string keyId = getString(obj, "serverPublicKeyId");
   if (!keyId.empty()) {
     char* end = nullptr;
     const long id = std::strtol(keyId.c_str(), &end, 10);
@@ -161,7 +179,7 @@ Config loadConfig(const ConfigLocations& where) {
 }
 
 Secret configToJson(const Config& c) {
-  Poco::JSON::Object obj(Poco::JSON_PRESERVE_KEY_ORDER);
+  json::Object obj;
   obj.set("hostname", c.hostname);
   obj.set("clientId", c.clientId);
   if (!c.privateKey.empty()) obj.set("privateKey", base64::encode(c.privateKey.reveal()));
@@ -170,11 +188,23 @@ Secret configToJson(const Config& c) {
   if (c.serverPublicKeyId > 0) obj.set("serverPublicKeyId", std::to_string(c.serverPublicKeyId));
   if (!c.appOwnerPublicKey.empty()) obj.set("appOwnerPublicKey", base64::encode(c.appOwnerPublicKey));
   if (!c.serverPublicKey.empty()) obj.set("serverPublicKey", base64::encodeUrl(c.serverPublicKey));
-  std::ostringstream out;
-  obj.stringify(out, 4);
-  out << '\n';
-  std::string text = out.str();
-  return crypto::toSecret(std::move(text));
+  // The layout the SDKs write (Python's json.dumps(indent=4)): one "key": "value" member per line, indented by 4.
+  // Every member is a string, so each is written as two JSON strings.
+  std::string out;
+  out.reserve(512);
+  appendWiping(out, "{");
+  bool first = true;
+  for (const auto& [key, value] : obj) {
+    appendWiping(out, first ? "\n    " : ",\n    ");
+    first = false;
+    std::string piece = json::stringify(json::Value(std::string_view(key)));
+    piece += ": ";
+    json::stringifyTo(piece, value);
+    appendWiping(out, piece);
+    json::wipe(piece);
+  }
+  appendWiping(out, first ? "}\n" : "\n}\n");
+  return crypto::toSecret(std::move(out));
 }
 
 }  // namespace keeper_rotate::ksm

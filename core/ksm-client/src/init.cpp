@@ -6,15 +6,16 @@
 #include "kr_ksm/crypto.hpp"
 #include "kr_ksm/errors.hpp"
 
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
+#include <keeper_rotate/json.hpp>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <cmath>
+#include <cstdlib>
 #include <iostream>
-#include <sstream>
+#include <optional>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,30 +27,50 @@ struct InitFailure {
   std::string message;
 };
 
+/// serverPublicKeyId as the SDKs write it (a string of digits) or as a number. Throws InitFailure otherwise.
+int keyIdOf(const json::Value& v, const std::string& path) {
+  if (v.isNumber()) {
+    const double d = v.number();
+    if (d >= 1 && d <= 1000000 && std::trunc(d) == d) return static_cast<int>(d);
+  }
+  const std::optional<std::string> text = v.isString() ? json::text(v) : std::nullopt;
+  if (text && !text->empty()) {
+    char* end = nullptr;
+    errno = 0;
+    const long id = std::strtol(text->c_str(), &end, 10);
+    if (*end == '\0' && errno == 0 && id > 0 && id <= 1000000) return static_cast<int>(id);
+  }
+  throw InitFailure{3, "--out " + path + ": serverPublicKeyId is not a positive integer"};
+}
+
 /// Server key settings already present in an existing config file (kept across re-binding).
 void keepPinnedKey(const std::string& path, int& keyId, std::string& key) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return;
   std::string text = readFile(path);
-  Poco::JSON::Object::Ptr obj;
+  // The file holds the old device's key material: the document zeroes it when it goes out of scope.
+  json::Value parsed;
   try {
-    Poco::JSON::Parser parser;
-    obj = parser.parse(text).extract<Poco::JSON::Object::Ptr>();
+    parsed = json::parse(text);
   } catch (const std::exception&) {
-    explicit_bzero(text.data(), text.size());
-    throw InitFailure{3, "--out " + path + " exists but is not a JSON KSM configuration; refusing to replace it"};
   }
-  explicit_bzero(text.data(), text.size());
-  if (key.empty() && obj->has("serverPublicKey") && !obj->isNull("serverPublicKey")) {
+  json::wipe(text);
+  if (!parsed.isObject())
+    throw InitFailure{3, "--out " + path + " exists but is not a JSON KSM configuration; refusing to replace it"};
+  const json::Object& obj = parsed.object();
+  const json::Value* pinnedKey = obj.find("serverPublicKey");
+  const json::Value* pinnedId = obj.find("serverPublicKeyId");
+  if (pinnedId != nullptr && pinnedId->isNull()) pinnedId = nullptr;
+  if (key.empty() && pinnedKey != nullptr && !pinnedKey->isNull()) {
+    if (!pinnedKey->isString()) throw InitFailure{3, "--out " + path + ": serverPublicKey is not base64"};
     try {
-      key = base64::decode(obj->getValue<std::string>("serverPublicKey"));
+      key = base64::decode(pinnedKey->string());
     } catch (const std::exception&) {
       throw InitFailure{3, "--out " + path + ": serverPublicKey is not base64"};
     }
-    if (obj->has("serverPublicKeyId") && !obj->isNull("serverPublicKeyId"))
-      keyId = obj->get("serverPublicKeyId").convert<int>();
-  } else if (keyId <= 0 && obj->has("serverPublicKeyId") && !obj->isNull("serverPublicKeyId")) {
-    keyId = obj->get("serverPublicKeyId").convert<int>();
+    if (pinnedId != nullptr) keyId = keyIdOf(*pinnedId, path);
+  } else if (keyId <= 0 && pinnedId != nullptr) {
+    keyId = keyIdOf(*pinnedId, path);
   }
 }
 
@@ -120,14 +141,12 @@ int runInit(const InitOptions& options) {
     const Secret json = configToJson(bound);
     writePrivately(options.out, json.reveal());
 
-    Poco::JSON::Object summary(Poco::JSON_PRESERVE_KEY_ORDER);
+    json::Object summary;
     summary.set("status", "bound");
     summary.set("out", options.out);
     summary.set("hostname", bound.hostname);
     summary.set("serverPublicKeyId", bound.serverPublicKeyId);
-    std::ostringstream line;
-    summary.stringify(line);
-    std::cout << line.str() << std::endl;
+    std::cout << json::stringify(json::Value(std::move(summary))) << std::endl;
     std::cerr << "keeper-rotate: bound a KSM device on " << bound.hostname << "; configuration written to "
               << options.out << " (mode 0600)\n";
     return 0;

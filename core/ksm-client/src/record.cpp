@@ -4,58 +4,49 @@
 
 #include "kr_ksm/errors.hpp"
 
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Parser.h>
-#include <Poco/JSON/Stringifier.h>
-
-#include <algorithm>
-#include <cctype>
-#include <sstream>
-#include <string.h>
+#include <utility>
 
 namespace keeper_rotate::ksm {
 namespace {
 
-using Poco::JSON::Array;
-using Poco::JSON::Object;
+using json::Array;
+using json::Object;
+using json::Value;
 
-Array::Ptr section(const Object& data, const char* name) {
-  if (!data.has(name) || data.isNull(name)) return nullptr;
-  return data.getArray(name);
-}
+/// The `fields` or `custom` array; nullptr when missing, null or not an array.
+const Array* section(const Object& data, const char* name) { return data.findArray(name); }
 
+/// A member as text (strings as they are, numbers and booleans converted); empty when missing or not a scalar.
 std::string stringKey(const Object& o, const char* key) {
-  if (!o.has(key) || o.isNull(key)) return {};
-  const auto& v = o.get(key);
-  return v.isString() ? v.extract<std::string>() : v.convert<std::string>();
+  const Value* v = o.find(key);
+  if (v == nullptr) return {};
+  if (v->isString()) return v->string();
+  return json::text(*v).value_or(std::string());
 }
 
 using keeper_rotate::text::iequals;
 
-Object::Ptr findIn(const Array::Ptr& arr, std::string_view key, bool byType) {
-  if (!arr) return nullptr;
-  for (std::size_t i = 0; i < arr->size(); ++i) {
-    Object::Ptr f = arr->getObject(static_cast<unsigned>(i));
-    if (!f) continue;
-    if (byType ? iequals(stringKey(*f, "type"), key) : stringKey(*f, "label") == key) return f;
+const Object* findIn(const Array* arr, std::string_view key, bool byType) {
+  if (arr == nullptr) return nullptr;
+  for (const Value& item : *arr) {
+    if (!item.isObject()) continue;
+    const Object& f = item.object();
+    if (byType ? iequals(stringKey(f, "type"), key) : stringKey(f, "label") == key) return &f;
   }
   return nullptr;
 }
 
-std::optional<std::string> firstOf(const Object::Ptr& field) {
-  if (!field || !field->has("value") || field->isNull("value")) return std::nullopt;
-  const auto& v = field->get("value");
-  Poco::Dynamic::Var first;
-  if (v.type() == typeid(Array::Ptr)) {
-    auto arr = v.extract<Array::Ptr>();
-    if (!arr || arr->size() == 0) return std::nullopt;
-    first = arr->get(0);
-  } else {
-    first = v;  // tolerate a scalar where an array belongs
+std::optional<std::string> firstOf(const Object* field) {
+  if (field == nullptr) return std::nullopt;
+  const Value* v = field->find("value");
+  if (v == nullptr) return std::nullopt;
+  const Value* first = v;  // tolerate a scalar where an array belongs
+  if (v->isArray()) {
+    if (v->array().empty()) return std::nullopt;
+    first = &v->array()[0];
   }
-  if (first.isEmpty() || first.type() == typeid(Object::Ptr) || first.type() == typeid(Array::Ptr)) return std::nullopt;
-  if (first.isString()) return first.extract<std::string>();
-  return first.convert<std::string>();
+  // Strings as they are, numbers as their literal text, booleans as true/false; nullopt for null, objects, arrays.
+  return json::text(*first);
 }
 
 }  // namespace
@@ -63,15 +54,23 @@ std::optional<std::string> firstOf(const Object::Ptr& field) {
 std::string Record::title() const { return data ? stringKey(*data, "title") : std::string(); }
 std::string Record::type() const { return data ? stringKey(*data, "type") : std::string(); }
 
-Object::Ptr findFieldByLabel(const Object& data, std::string_view label) {
-  if (auto f = findIn(section(data, "custom"), label, false)) return f;
+const Object* findFieldByLabel(const Object& data, std::string_view label) {
+  if (const Object* f = findIn(section(data, "custom"), label, false)) return f;
   return findIn(section(data, "fields"), label, false);
 }
 
-Object::Ptr findField(const Object& data, std::string_view labelOrType) {
-  if (auto f = findFieldByLabel(data, labelOrType)) return f;
-  if (auto f = findIn(section(data, "fields"), labelOrType, true)) return f;
+Object* findFieldByLabel(Object& data, std::string_view label) {
+  return const_cast<Object*>(findFieldByLabel(static_cast<const Object&>(data), label));
+}
+
+const Object* findField(const Object& data, std::string_view labelOrType) {
+  if (const Object* f = findFieldByLabel(data, labelOrType)) return f;
+  if (const Object* f = findIn(section(data, "fields"), labelOrType, true)) return f;
   return findIn(section(data, "custom"), labelOrType, true);
+}
+
+Object* findField(Object& data, std::string_view labelOrType) {
+  return const_cast<Object*>(findField(static_cast<const Object&>(data), labelOrType));
 }
 
 std::optional<std::string> firstValue(const Object& data, std::string_view labelOrType) {
@@ -83,32 +82,29 @@ std::optional<std::string> firstValueByLabel(const Object& data, std::string_vie
 }
 
 bool setFieldValue(Object& data, std::string_view label, std::string_view type, std::string_view value) {
-  Array::Ptr values = new Array();
-  values->add(std::string(value));
-  if (Object::Ptr existing = findFieldByLabel(data, label)) {
-    existing->set("value", values);
+  Array values;
+  values.push_back(Value(value));
+  if (Object* existing = findFieldByLabel(data, label)) {
+    existing->set("value", std::move(values));  // the old value list is zeroed
     return false;
   }
-  Array::Ptr custom = section(data, "custom");
-  if (!custom) {
-    custom = new Array();
-    data.set("custom", custom);
-  }
-  Object::Ptr field = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
-  field->set("type", std::string(type));
-  field->set("label", std::string(label));
-  field->set("value", values);
-  custom->add(field);
+  Array* custom = data.findArray("custom");
+  if (custom == nullptr) custom = &data.set("custom", Array()).array();  // missing or null: a new list
+  Object field;
+  field.set("type", Value(type));
+  field.set("label", Value(label));
+  field.set("value", std::move(values));
+  custom->push_back(std::move(field));
   return true;
 }
 
 bool removeCustomField(Object& data, std::string_view label) {
-  Array::Ptr custom = section(data, "custom");
-  if (!custom) return false;
+  Array* custom = data.findArray("custom");
+  if (custom == nullptr) return false;
   for (std::size_t i = 0; i < custom->size(); ++i) {
-    Object::Ptr f = custom->getObject(static_cast<unsigned>(i));
-    if (f && stringKey(*f, "label") == label) {
-      custom->remove(static_cast<unsigned>(i));
+    const Value& f = (*custom)[i];
+    if (f.isObject() && stringKey(f.object(), "label") == label) {
+      custom->erase(i);
       return true;
     }
   }
@@ -116,29 +112,21 @@ bool removeCustomField(Object& data, std::string_view label) {
 }
 
 std::string toJson(const Object& data) {
-  std::ostringstream out;
-  data.stringify(out, 0);
-  return out.str();
+  // stringify takes a Value: the temporary copy is zeroed when it goes out of scope.
+  const Value copy(data);
+  return json::stringify(copy);
 }
 
-Object::Ptr parseRecordJson(std::string_view json, const std::string& uid) {
+std::shared_ptr<Object> parseRecordJson(std::string_view text, const std::string& uid) {
   try {
-    Poco::JSON::Parser parser(new Poco::JSON::ParseHandler(true));
-    auto result = parser.parse(std::string(json));
-    if (result.type() != typeid(Object::Ptr)) throw KsmError(KsmError::Kind::Protocol, "ksm.record", "");
-    return result.extract<Object::Ptr>();
+    Value parsed = json::parse(text);
+    if (parsed.isObject()) return std::make_shared<Object>(std::move(parsed.object()));
   } catch (const std::exception&) {
-    throw KsmError(KsmError::Kind::Protocol, "ksm.record_json",
-                   "record " + uid + ": decrypted data is not a JSON object");
   }
+  throw KsmError(KsmError::Kind::Protocol, "ksm.record_json",
+                 "record " + uid + ": decrypted data is not a JSON object");
 }
 
-Object::Ptr cloneData(const Object& data) {
-  // A round trip through text is the simplest exact deep copy of Poco's shared JSON nodes.
-  std::string text = toJson(data);
-  Object::Ptr copy = parseRecordJson(text, "(copy)");
-  explicit_bzero(text.data(), text.size());
-  return copy;
-}
+std::shared_ptr<Object> cloneData(const Object& data) { return std::make_shared<Object>(data); }
 
 }  // namespace keeper_rotate::ksm

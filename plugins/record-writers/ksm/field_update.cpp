@@ -7,8 +7,8 @@ namespace keeper_rotate::writers::ksm {
 using keeper_rotate::ksm::KsmError;
 
 UpdateOutcome updateFields(keeper_rotate::ksm::Client& client, const std::string& uid,
-                           const std::function<void(Poco::JSON::Object&)>& apply,
-                           const std::function<bool(const Poco::JSON::Object&)>& applied, int maxAttempts,
+                           const std::function<void(keeper_rotate::json::Object&)>& apply,
+                           const std::function<bool(const keeper_rotate::json::Object&)>& applied, int maxAttempts,
                            const std::function<void(const std::string&)>& log) {
   UpdateOutcome out;
   keeper_rotate::ksm::Record record = client.getRecord(uid);

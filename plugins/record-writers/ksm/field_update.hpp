@@ -8,6 +8,8 @@
 #include <kr_ksm/client.hpp>
 #include <kr_ksm/record.hpp>
 
+#include <keeper_rotate/json.hpp>
+
 #include <functional>
 #include <string>
 
@@ -22,8 +24,8 @@ struct UpdateOutcome {
 /// `apply` edits the freshly read record data; `applied` tells whether a record already carries our change.
 /// Throws keeper_rotate::ksm::KsmError (the last save error) when attempts run out or the save failed for good.
 UpdateOutcome updateFields(keeper_rotate::ksm::Client& client, const std::string& uid,
-                           const std::function<void(Poco::JSON::Object&)>& apply,
-                           const std::function<bool(const Poco::JSON::Object&)>& applied, int maxAttempts,
+                           const std::function<void(keeper_rotate::json::Object&)>& apply,
+                           const std::function<bool(const keeper_rotate::json::Object&)>& applied, int maxAttempts,
                            const std::function<void(const std::string&)>& log);
 
 }  // namespace keeper_rotate::writers::ksm

@@ -24,6 +24,7 @@
 #include <kr_ksm/errors.hpp>
 #include <kr_ksm/plugin_config.hpp>
 #include <kr_ksm/record.hpp>
+#include <keeper_rotate/json.hpp>
 #include <keeper_rotate/sdk.hpp>
 
 #include <map>
@@ -51,6 +52,13 @@ struct Output {
 constexpr int kMaxSaveAttempts = 5;
 
 bool sameValue(std::string_view a, std::string_view b) { return Secret(a).equals(b); }
+
+/// A member of a field as text (a string as it is, a number or boolean converted); empty when missing or not a
+/// scalar.
+std::string textMember(const keeper_rotate::json::Object& field, const char* key) {
+  const auto* value = field.find(key);
+  return value != nullptr ? keeper_rotate::json::text(*value).value_or(std::string()) : std::string();
+}
 
 [[noreturn]] void rethrow(const KsmError& e, bool beforeAnyChange) {
   if (e.kind() == KsmError::Kind::Config) throw keeper_rotate::configError(e.code(), e.what());
@@ -105,7 +113,7 @@ class KsmWriter final : public keeper_rotate::RecordWriter {
     if (values.empty())
       throw keeper_rotate::failure("ksm.no_results", "ksm: the provider produced no result; nothing to store");
     bool snapshotTaken = false;
-    auto apply = [&](Poco::JSON::Object& data) {
+    auto apply = [&](keeper_rotate::json::Object& data) {
       if (!snapshotTaken) {  // what our fields held before this run, for revert()
         for (const auto& out : values) {
           auto old = kk::firstValueByLabel(data, out.label);
@@ -115,7 +123,7 @@ class KsmWriter final : public keeper_rotate::RecordWriter {
       }
       for (const auto& out : values) kk::setFieldValue(data, out.label, out.type, out.value.reveal());
     };
-    auto applied = [&](const Poco::JSON::Object& data) {
+    auto applied = [&](const keeper_rotate::json::Object& data) {
       for (const auto& out : values) {
         auto now = kk::firstValueByLabel(data, out.label);
         if (!now || !sameValue(*now, out.value.reveal())) return false;
@@ -150,10 +158,10 @@ class KsmWriter final : public keeper_rotate::RecordWriter {
                                                                 " does not match what was stored in: " + mismatched);
       for (const auto& out : stored_) {
         if (!out.secret) continue;
-        if (auto field = kk::findFieldByLabel(*record.data, out.label);
-            field && field->optValue<std::string>("type", "") != "secret")
-          ctx.warn("ksm: field " + out.label + " on record " + uid_ + " is of type '" +
-                   field->optValue<std::string>("type", "") + "', not a hidden 'secret' field; consider changing it");
+        if (const auto* field = kk::findFieldByLabel(*record.data, out.label);
+            field && textMember(*field, "type") != "secret")
+          ctx.warn("ksm: field " + out.label + " on record " + uid_ + " is of type '" + textMember(*field, "type") +
+                   "', not a hidden 'secret' field; consider changing it");
       }
       ctx.info("ksm: read back PAM User record " + uid_ + " (revision " + std::to_string(record.revision) +
                "): " + labels() + " match");
@@ -169,7 +177,7 @@ class KsmWriter final : public keeper_rotate::RecordWriter {
       return;
     }
     // Restore a field only while it still holds what we wrote: a newer value belongs to someone else.
-    auto apply = [&](Poco::JSON::Object& data) {
+    auto apply = [&](keeper_rotate::json::Object& data) {
       for (const auto& out : stored_) {
         auto now = kk::firstValueByLabel(data, out.label);
         if (!now || !sameValue(*now, out.value.reveal())) continue;
@@ -181,7 +189,7 @@ class KsmWriter final : public keeper_rotate::RecordWriter {
         }
       }
     };
-    auto applied = [&](const Poco::JSON::Object& data) {
+    auto applied = [&](const keeper_rotate::json::Object& data) {
       for (const auto& out : stored_) {
         auto now = kk::firstValueByLabel(data, out.label);
         const auto& before = previous_[out.label];
@@ -221,21 +229,20 @@ class KsmWriter final : public keeper_rotate::RecordWriter {
   }
 
   /// Values of hidden fields and of fields under a secret output's label, as they are before the run.
-  static void registerOldSecrets(const Context& ctx, const Poco::JSON::Object& data) {
+  static void registerOldSecrets(const Context& ctx, const keeper_rotate::json::Object& data) {
     for (const char* section : {"fields", "custom"}) {
-      const auto list = data.getArray(section);
-      if (!list) continue;
-      for (std::size_t i = 0; i < list->size(); ++i) {
-        const auto field = list->getObject(static_cast<unsigned>(i));
-        if (!field) continue;
-        const std::string label = field->optValue<std::string>("label", "");
+      const auto* list = data.findArray(section);
+      if (list == nullptr) continue;
+      for (const auto& item : *list) {
+        if (!item.isObject()) continue;
+        const auto& field = item.object();
+        const std::string label = textMember(field, "label");
         const auto type = ctx.resultFieldType(label.c_str());
-        if (field->optValue<std::string>("type", "") != "secret" && !(type && *type == "secret")) continue;
-        const auto values = field->getArray("value");
-        if (!values) continue;
-        for (std::size_t k = 0; k < values->size(); ++k)
-          if (values->get(static_cast<unsigned>(k)).isString())
-            ctx.registerSecret(values->get(static_cast<unsigned>(k)).extract<std::string>());
+        if (textMember(field, "type") != "secret" && !(type && *type == "secret")) continue;
+        const auto* values = field.findArray("value");
+        if (values == nullptr) continue;
+        for (const auto& value : *values)
+          if (value.isString()) ctx.registerSecret(value.string());
       }
     }
   }

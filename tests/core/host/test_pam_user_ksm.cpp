@@ -8,6 +8,8 @@
 #include <kr_ksm/base64.hpp>
 #include <test_ca.hpp>
 
+#include <keeper_rotate/json.hpp>
+
 #include <Poco/JSON/Parser.h>
 #include <doctest/doctest.h>
 
@@ -188,14 +190,13 @@ TEST_CASE("PAM User through KSM: neither records nor the KSM application have it
 }
 
 TEST_CASE("PAM User through KSM: vault records are flattened as the Gateway flattens them") {
-  const auto data = Poco::JSON::Parser()
-                        .parse(R"({"title":"T","type":"pamUser","fields":[{"type":"login","value":["u"]},)"
-                               R"({"type":"password","value":[]},{"type":"host","value":[{"hostName":"h"}]}],)"
-                               R"("custom":[{"type":"text","label":"a","value":["1","2"]},{"type":"text","value":["x"]},)"
-                               R"({"type":"text","value":["y"]},{"type":"text","label":"a","value":["again"]},)"
-                               R"({"type":"checkbox","label":"flag","value":[true]}]})")
-                        .extract<Poco::JSON::Object::Ptr>();
-  const keeper_rotate::host::Record r = keeper_rotate::host::recordFromKsmData("UID9", *data);
+  const keeper_rotate::json::Value data = keeper_rotate::json::parse(
+      R"({"title":"T","type":"pamUser","fields":[{"type":"login","value":["u"]},)"
+      R"({"type":"password","value":[]},{"type":"host","value":[{"hostName":"h"}]}],)"
+      R"("custom":[{"type":"text","label":"a","value":["1","2"]},{"type":"text","value":["x"]},)"
+      R"({"type":"text","value":["y"]},{"type":"text","label":"a","value":["again"]},)"
+      R"({"type":"checkbox","label":"flag","value":[true]}]})");
+  const keeper_rotate::host::Record r = keeper_rotate::host::recordFromKsmData("UID9", data.object());
   CHECK(r.uid() == "UID9");
   CHECK(r.title() == "T");
   REQUIRE(r.find("login"));

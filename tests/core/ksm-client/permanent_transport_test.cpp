@@ -60,7 +60,7 @@ TEST_CASE("ksm client: an untrusted certificate is a Config error at once, for r
   ksm::Record record;
   record.uid = "DirectPamUserUid-00001";
   record.recordKey = Secret(std::string(32, 'k'));
-  record.data = new Poco::JSON::Object;
+  record.data = std::make_shared<keeper_rotate::json::Object>();
   try {
     client.updateRecord(record);
     FAIL("the write succeeded");

@@ -3,10 +3,7 @@
 #include "input/json_values.hpp"
 #include "util/encoding.hpp"
 
-#include <Poco/Exception.h>
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
+#include <keeper_rotate/json.hpp>
 
 #include <cerrno>
 #include <cstring>
@@ -65,68 +62,65 @@ std::string jsonText(std::string_view raw, const std::string& what) {
   return std::move(*decoded);
 }
 
-Poco::Dynamic::Var parseJson(const std::string& text, const std::string& what) {
+namespace js = keeper_rotate::json;
+
+js::Value parseJson(const std::string& text, const std::string& what) {
   try {
-    Poco::JSON::Parser parser;
-    return parser.parse(text);
-  } catch (const Poco::Exception& e) {
-    // Poco's message carries position information, not the input itself.
-    throw InputError(what + " is not valid JSON: " + e.message());
-  } catch (const std::exception& e) {
+    return js::parse(text);
+  } catch (const js::ParseError& e) {
+    // The message gives a byte offset and what was expected, never the input itself.
     throw InputError(what + " is not valid JSON: " + e.what());
   }
 }
 
 /// A top-level string key. Absent or null -> `required` decides; any other type is an error.
-std::string stringKey(const Poco::JSON::Object& obj, const char* key, bool required) {
-  if (!obj.has(key) || obj.isNull(key)) {
+std::string stringKey(const js::Object& obj, const char* key, bool required) {
+  const js::Value* v = obj.find(key);
+  if (v == nullptr || v->isNull()) {
     if (required) throw InputError("input has no '" + std::string(key) + "' (required)");
     return {};
   }
-  const Poco::Dynamic::Var v = obj.get(key);
-  if (!v.isString())
-    throw InputError("input key '" + std::string(key) + "' must be a string, got " + json::typeName(v));
-  std::string s = v.extract<std::string>();
+  if (!v->isString())
+    throw InputError("input key '" + std::string(key) + "' must be a string, got " + v->typeName());
+  std::string s = v->string();
   if (required && s.empty()) throw InputError("input key '" + std::string(key) + "' is empty (required)");
   return s;
 }
 
-Record decodeRecord(const Poco::Dynamic::Var& item, std::size_t index) {
+Record decodeRecord(const js::Value& item, std::size_t index) {
   const std::string where = "records[" + std::to_string(index) + "]";
-  if (item.type() != typeid(Poco::JSON::Object::Ptr))
-    throw InputError(where + " must be an object, got " + json::typeName(item));
-  const auto& obj = *item.extract<Poco::JSON::Object::Ptr>();
-  if (!obj.has("uid") || !obj.get("uid").isString() || obj.get("uid").extract<std::string>().empty())
-    throw InputError(where + " has no string 'uid'");
+  if (!item.isObject()) throw InputError(where + " must be an object, got " + item.typeName());
+  const js::Object& obj = item.object();
+  const std::string* uid = obj.findString("uid");
+  if (uid == nullptr || uid->empty()) throw InputError(where + " has no string 'uid'");
   std::string title;
-  if (obj.has("title") && !obj.isNull("title")) {
-    if (!obj.get("title").isString()) throw InputError(where + " 'title' must be a string");
-    title = obj.get("title").extract<std::string>();
+  if (const js::Value* t = obj.find("title"); t != nullptr && !t->isNull()) {
+    if (!t->isString()) throw InputError(where + " 'title' must be a string");
+    title = t->string();
   }
-  Record record(obj.get("uid").extract<std::string>(), title);
+  Record record(*uid, title);
   for (const auto& [key, value] : obj) {
     if (key == "uid" || key == "title") continue;
-    if (auto text = json::fieldText(value)) record.add(key, std::move(*text));
+    if (auto text = fieldText(value)) record.add(key, std::move(*text));
   }
   return record;
 }
 
-void decodeRecords(const Poco::JSON::Object& obj, RecordSet& out) {
-  if (!obj.has("records") || obj.isNull("records")) throw InputError("input has no 'records' (required)");
-  const Poco::Dynamic::Var v = obj.get("records");
-  Poco::Dynamic::Var array;
-  std::string nested;
-  WipeOnExit wipeNested{nested};
-  if (v.isString()) {
-    nested = jsonText(v.extract<std::string>(), "input key 'records'");
-    array = parseJson(nested, "input key 'records'");
-  } else {
-    array = v;  // tolerated: an already-decoded array
+void decodeRecords(const js::Object& obj, RecordSet& out) {
+  const js::Value* v = obj.find("records");
+  if (v == nullptr || v->isNull()) throw InputError("input has no 'records' (required)");
+  js::Value nestedArray;
+  const js::Value* array = v;  // tolerated: an already-decoded array
+  if (v->isString()) {
+    std::string nested = jsonText(v->string(), "input key 'records'");
+    WipeOnExit wipeNested{nested};
+    nestedArray = parseJson(nested, "input key 'records'");
+    array = &nestedArray;
   }
-  if (array.type() != typeid(Poco::JSON::Array::Ptr))
-    throw InputError("input key 'records' must be (base64 of) a JSON array, got " + json::typeName(array));
-  const auto& items = *array.extract<Poco::JSON::Array::Ptr>();
-  for (std::size_t i = 0; i < items.size(); ++i) out.add(decodeRecord(items.get(static_cast<unsigned>(i)), i));
+  if (!array->isArray())
+    throw InputError("input key 'records' must be (base64 of) a JSON array, got " + std::string(array->typeName()));
+  const js::Array& items = array->array();
+  for (std::size_t i = 0; i < items.size(); ++i) out.add(decodeRecord(items[i], i));
 }
 
 }  // namespace
@@ -155,10 +149,9 @@ void decodeGatewayInput(std::string& raw, GatewayInput& out) {
   WipeOnExit wipeRaw{raw};
   std::string text = jsonText(raw, "input");
   WipeOnExit wipeText{text};
-  const Poco::Dynamic::Var root = parseJson(text, "input");
-  if (root.type() != typeid(Poco::JSON::Object::Ptr))
-    throw InputError("input must be a JSON object, got " + json::typeName(root));
-  const auto& obj = *root.extract<Poco::JSON::Object::Ptr>();
+  const js::Value root = parseJson(text, "input");
+  if (!root.isObject()) throw InputError("input must be a JSON object, got " + std::string(root.typeName()));
+  const js::Object& obj = root.object();
 
   out.userRecordUid = stringKey(obj, "userRecordUid", true);
   out.providerRecordUid = stringKey(obj, "providerRecordUid", false);

@@ -2,17 +2,14 @@
 // (and objects inside arrays) as compact JSON text so plugins can still parse them.
 #pragma once
 
-#include <Poco/Dynamic/Var.h>
+#include <keeper_rotate/json.hpp>
 
 #include <optional>
 #include <string>
 
-namespace keeper_rotate::host::json {
+namespace keeper_rotate::host {
 
 /// nullopt for null (the field is treated as absent).
-std::optional<std::string> fieldText(const Poco::Dynamic::Var& value);
+std::optional<std::string> fieldText(const keeper_rotate::json::Value& value);
 
-/// "string", "number", "boolean", "null", "array" or "object", for error messages.
-std::string typeName(const Poco::Dynamic::Var& value);
-
-}  // namespace keeper_rotate::host::json
+}  // namespace keeper_rotate::host

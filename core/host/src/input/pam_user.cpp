@@ -7,8 +7,6 @@
 #include <kr_ksm/errors.hpp>
 #include <kr_ksm/record.hpp>
 
-#include <Poco/JSON/Array.h>
-
 #include <map>
 #include <optional>
 #include <utility>
@@ -16,34 +14,35 @@
 namespace keeper_rotate::host {
 namespace {
 
-std::string stringMember(const Poco::JSON::Object& o, const char* key) {
-  if (!o.has(key) || o.isNull(key)) return {};
-  const Poco::Dynamic::Var v = o.get(key);
-  return v.isString() ? v.extract<std::string>() : std::string();
+namespace js = keeper_rotate::json;
+
+/// A string member; empty when missing or of another type.
+std::string stringMember(const js::Object& o, const char* key) {
+  const std::string* s = o.findString(key);
+  return s != nullptr ? *s : std::string();
 }
 
-void addFields(const Poco::JSON::Object& data, const char* section, std::map<std::string, int>& seen, Record& out) {
-  if (!data.has(section) || data.isNull(section)) return;
-  const Poco::JSON::Array::Ptr fields = data.getArray(section);
-  if (!fields) return;
-  for (std::size_t i = 0; i < fields->size(); ++i) {
-    const Poco::JSON::Object::Ptr field = fields->getObject(static_cast<unsigned>(i));
-    if (!field) continue;
-    std::string key = stringMember(*field, "label");
-    if (key.empty()) key = stringMember(*field, "type");
+void addFields(const js::Object& data, const char* section, std::map<std::string, int>& seen, Record& out) {
+  const js::Array* fields = data.findArray(section);
+  if (fields == nullptr) return;
+  for (const js::Value& item : *fields) {
+    if (!item.isObject()) continue;
+    const js::Object& field = item.object();
+    std::string key = stringMember(field, "label");
+    if (key.empty()) key = stringMember(field, "type");
     if (key.empty()) continue;
     // The Gateway suffixes repeats with a number right after the name; the first occurrence keeps the bare name.
     const int n = seen[key]++;
     if (n > 0) key += std::to_string(n);
     std::optional<std::string> text;
-    if (field->has("value")) text = json::fieldText(field->get("value"));
+    if (const js::Value* value = field.find("value")) text = fieldText(*value);
     if (text) out.add(std::move(key), std::move(*text));
   }
 }
 
 }  // namespace
 
-Record recordFromKsmData(const std::string& uid, const Poco::JSON::Object& data) {
+Record recordFromKsmData(const std::string& uid, const js::Object& data) {
   Record record(uid, stringMember(data, "title"));
   std::map<std::string, int> seen;
   addFields(data, "fields", seen, record);

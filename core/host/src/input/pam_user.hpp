@@ -10,7 +10,7 @@
 
 #include <kr_ksm/config.hpp>
 
-#include <Poco/JSON/Object.h>
+#include <keeper_rotate/json.hpp>
 
 #include <string>
 
@@ -20,7 +20,7 @@ namespace keeper_rotate::host {
 /// (docs/gateway-input.md §3): standard fields, then custom fields, each under its label or, when it has none,
 /// its type; a repeated key gets a number appended (text, text1, text2); a field contributes its first value
 /// (objects as compact JSON text, an empty value list as an empty value).
-Record recordFromKsmData(const std::string& uid, const Poco::JSON::Object& data);
+Record recordFromKsmData(const std::string& uid, const keeper_rotate::json::Object& data);
 
 /// When `in.pamUser` is null (the Gateway's records lack it), read the record through KSM with the configuration
 /// found at `where`, keep it in `in.pamUserFromKsm` and point `in.pamUser` at it. Does nothing when the records

@@ -1,8 +1,6 @@
 #include "state/journal.hpp"
 
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
+#include <keeper_rotate/json.hpp>
 
 #include <openssl/evp.h>
 
@@ -34,8 +32,16 @@ std::string hexSha256(const std::string& data) {
   return out;
 }
 
-std::string str(const Poco::JSON::Object::Ptr& o, const char* key) {
-  return o->has(key) && o->get(key).isString() ? o->getValue<std::string>(key) : std::string();
+namespace js = keeper_rotate::json;
+
+std::string str(const js::Object& o, const char* key) {
+  const std::string* v = o.findString(key);
+  return v != nullptr ? *v : std::string();
+}
+
+long pidOf(const js::Object& o) {
+  const js::Value* v = o.find("pid");
+  return v != nullptr && v->isNumber() ? static_cast<long>(v->int64()) : 0;
 }
 
 void writeFully(int fd, const std::string& data, const std::string& path) {
@@ -72,14 +78,14 @@ Journal::Journal(StateDir dir, std::string userRecordUid)
   std::stringstream text;
   text << in.rdbuf();
   try {
-    Poco::JSON::Parser parser;
-    const auto root = parser.parse(text.str()).extract<Poco::JSON::Object::Ptr>();
-    const auto list = root->getArray("entries");
-    for (std::size_t i = 0; list && i < list->size(); ++i) {
-      const auto o = list->getObject(static_cast<unsigned>(i));
-      if (!o) continue;
+    const js::Value root = js::parse(text.str());
+    if (!root.isObject()) throw std::runtime_error("expected a JSON object");
+    const js::Array* list = root.object().findArray("entries");
+    for (std::size_t i = 0; list != nullptr && i < list->size(); ++i) {
+      if (!(*list)[i].isObject()) continue;
+      const js::Object& o = (*list)[i].object();
       JournalEntry e{str(o, "provider"), str(o, "target"), str(o, "keyId"), str(o, "userRecordUid"),
-                     str(o, "created"), o->has("pid") ? o->getValue<long>("pid") : 0};
+                     str(o, "created"), pidOf(o)};
       if (!e.keyId.empty() && !e.provider.empty()) entries_.push_back(std::move(e));
     }
   } catch (const std::exception& e) {
@@ -113,27 +119,22 @@ void Journal::save() const {
       throw std::runtime_error("cannot remove " + path_ + ": " + std::strerror(errno));
     return;
   }
-  Poco::JSON::Object root;
-  root.set("version", 1);
-  Poco::JSON::Array list;
-  for (const auto& e : entries_) {
-    Poco::JSON::Object o;
-    o.set("provider", e.provider);
-    o.set("target", e.target);
-    o.set("keyId", e.keyId);
-    o.set("userRecordUid", e.userRecordUid);
-    o.set("created", e.created);
-    o.set("pid", e.pid);
-    list.add(o);
-  }
-  root.set("entries", list);
-  std::ostringstream text;
-  root.stringify(text);
+  // Members in alphabetical order, as earlier versions wrote them.
+  js::Array list;
+  for (const auto& e : entries_)
+    list.push_back(js::Object{{"created", e.created},
+                              {"keyId", e.keyId},
+                              {"pid", static_cast<long long>(e.pid)},
+                              {"provider", e.provider},
+                              {"target", e.target},
+                              {"userRecordUid", e.userRecordUid}});
+  const js::Value root = js::Object{{"entries", std::move(list)}, {"version", 1}};
+  const std::string text = js::stringify(root);
   const std::string tmp = path_ + ".tmp." + std::to_string(::getpid());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) throw std::runtime_error("cannot write " + tmp + ": " + std::strerror(errno));
   try {
-    writeFully(fd, text.str() + "\n", tmp);
+    writeFully(fd, text + "\n", tmp);
     if (::fsync(fd) != 0) throw std::runtime_error("cannot fsync " + tmp + ": " + std::strerror(errno));
   } catch (...) {
     ::close(fd);

@@ -1,14 +1,13 @@
 #include "kr_azure/graph_client.hpp"
 
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Parser.h>
+#include <keeper_rotate/json.hpp>
 
-#include <sstream>
 #include <string.h>  // explicit_bzero
 
 namespace kr_azure {
 
 namespace https = keeper_rotate::https;
+namespace js = keeper_rotate::json;
 
 GraphError::GraphError(int s, std::string c, std::string m, std::string r, int a)
     : std::runtime_error("Graph HTTP " + std::to_string(s) + " " + c + ": " + m), status(s), code(std::move(c)),
@@ -23,10 +22,10 @@ struct ParsedError {
 ParsedError parseError(const https::Response& res) {
   ParsedError e{"HTTP" + std::to_string(res.status), res.reason};
   try {
-    auto root = Poco::JSON::Parser().parse(res.body).extract<Poco::JSON::Object::Ptr>();
-    if (auto err = root->getObject("error")) {
-      e.code = err->optValue<std::string>("code", e.code);
-      e.message = err->optValue<std::string>("message", e.message);
+    const js::Value root = js::parse(res.body);
+    if (const js::Object* err = root.isObject() ? root.object().findObject("error") : nullptr) {
+      if (const std::string* code = err->findString("code")) e.code = *code;
+      if (const std::string* message = err->findString("message")) e.message = *message;
     }
   } catch (const std::exception&) {
   }
@@ -35,27 +34,32 @@ ParsedError parseError(const https::Response& res) {
 
 bool contains(const std::string& text, const char* needle) { return text.find(needle) != std::string::npos; }
 
-std::string str(const Poco::JSON::Object::Ptr& o, const char* key) {
-  return o->has(key) && !o->get(key).isEmpty() ? o->get(key).toString() : std::string();
+/// A member as text (strings as they are, numbers and booleans as written); empty when absent, null or not a scalar.
+std::string str(const js::Object& o, const char* key) {
+  const js::Value* v = o.find(key);
+  return v != nullptr ? js::text(*v).value_or(std::string()) : std::string();
 }
 
-AppInfo parseApp(const Poco::JSON::Object::Ptr& o) {
+AppInfo parseApp(const js::Object& o) {
   AppInfo app;
   app.id = str(o, "id");
   app.appId = str(o, "appId");
   app.displayName = str(o, "displayName");
   app.signInAudience = str(o, "signInAudience");
-  if (auto creds = o->getArray("passwordCredentials"))
-    for (std::size_t i = 0; i < creds->size(); ++i) {
-      auto c = creds->getObject(i);
-      if (!c) continue;
+  if (const js::Array* creds = o.findArray("passwordCredentials"))
+    for (const js::Value& item : *creds) {
+      if (!item.isObject()) continue;
+      const js::Object& c = item.object();
       app.passwords.push_back({str(c, "keyId"), str(c, "displayName"), str(c, "hint"), str(c, "endDateTime")});
     }
   return app;
 }
 
-Poco::JSON::Object::Ptr parseObject(const https::Response& res) {
-  return Poco::JSON::Parser().parse(res.body).extract<Poco::JSON::Object::Ptr>();
+/// The body as a JSON object; throws (json::ParseError, json::TypeError) for anything else.
+js::Value parseObject(const https::Response& res) {
+  js::Value root = js::parse(res.body);
+  if (!root.isObject()) throw js::TypeError(std::string("expected an object, found ") + root.typeName());
+  return root;
 }
 
 /// A 2xx answer read with `read`; a body that is not the JSON Graph documents (a proxy's HTML page, a wrong shape)
@@ -148,7 +152,7 @@ https::Response GraphClient::call(const std::string& method, const std::string& 
 std::optional<AppInfo> GraphClient::getById(const std::string& objectId) {
   try {
     auto res = call("GET", "/applications/" + objectId + "?" + kSelect, "", Kind::Read);
-    return readAnswer(res, "GET /applications/" + objectId, [&] { return parseApp(parseObject(res)); });
+    return readAnswer(res, "GET /applications/" + objectId, [&] { return parseApp(parseObject(res).object()); });
   } catch (const GraphError& e) {
     if (e.status == 404) return std::nullopt;
     throw;
@@ -159,48 +163,41 @@ std::vector<AppInfo> GraphClient::findByAppId(const std::string& appId) {
   auto res = call("GET", "/applications?$filter=appId%20eq%20'" + appId + "'&" + kSelect, "", Kind::Read);
   return readAnswer(res, "GET /applications?$filter=appId eq '" + appId + "'", [&] {
     std::vector<AppInfo> apps;
-    if (auto value = parseObject(res)->getArray("value"))
-      for (std::size_t i = 0; i < value->size(); ++i)
-        if (auto o = value->getObject(i)) apps.push_back(parseApp(o));
+    const js::Value root = parseObject(res);
+    if (const js::Array* value = root.object().findArray("value"))
+      for (const js::Value& item : *value)
+        if (item.isObject()) apps.push_back(parseApp(item.object()));
     return apps;
   });
 }
 
 NewPassword GraphClient::addPassword(const std::string& objectId, const std::string& displayName,
                                      const std::string& endDateTime) {
-  Poco::JSON::Object cred;
-  cred.set("displayName", displayName);
-  cred.set("endDateTime", endDateTime);
-  Poco::JSON::Object root;
-  root.set("passwordCredential", cred);
-  std::ostringstream body;
-  root.stringify(body);
-  auto res = call("POST", "/applications/" + objectId + "/addPassword", body.str(), Kind::Add);
-  Poco::JSON::Object::Ptr o;
+  const js::Value request =
+      js::Object{{"passwordCredential", js::Object{{"displayName", displayName}, {"endDateTime", endDateTime}}}};
+  auto res = call("POST", "/applications/" + objectId + "/addPassword", js::stringify(request), Kind::Add);
+  js::Value answer;  // holds the new secret: zeroed when it goes
   try {
-    o = parseObject(res);
+    answer = parseObject(res);
   } catch (const std::exception&) {
     // Graph did add the secret (2xx) but we cannot read it: same as not knowing the outcome.
     throw AddOutcomeUnknown("addPassword answered HTTP " + std::to_string(res.status) + " with an unreadable body");
   }
+  const js::Object& o = answer.object();
   NewPassword p;
   p.keyId = str(o, "keyId");
   p.displayName = str(o, "displayName");
   p.endDateTime = str(o, "endDateTime");
-  p.secret = keeper_rotate::Secret(str(o, "secretText"));
-  o->remove("secretText");
+  if (const std::string* secret = o.findString("secretText")) p.secret = keeper_rotate::Secret(*secret);
   if (p.keyId.empty() || p.secret.empty())
     throw AddOutcomeUnknown("addPassword answered HTTP " + std::to_string(res.status) + " without keyId/secretText");
   return p;
 }
 
 GraphClient::Removed GraphClient::removePassword(const std::string& objectId, const std::string& keyId) {
-  Poco::JSON::Object root;
-  root.set("keyId", keyId);
-  std::ostringstream body;
-  root.stringify(body);
+  const std::string body = js::stringify(js::Object{{"keyId", keyId}});
   try {
-    call("POST", "/applications/" + objectId + "/removePassword", body.str(), Kind::Remove);
+    call("POST", "/applications/" + objectId + "/removePassword", body, Kind::Remove);
     return Removed::Now;
   } catch (const GraphError& e) {
     // Every peer treats this as "already gone"; some fakes answer 404 instead (docs/azure-graph.md §3.4).

@@ -2,8 +2,7 @@
 
 #include <stdexcept>
 
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Parser.h>
+#include <keeper_rotate/json.hpp>
 
 #include <algorithm>
 #include <string.h>  // explicit_bzero
@@ -11,6 +10,23 @@
 namespace kr_azure {
 
 namespace https = keeper_rotate::https;
+namespace js = keeper_rotate::json;
+
+namespace {
+
+// A count or code Entra writes as a JSON number, and some of its endpoints as a string of digits.
+long long integerOf(const js::Value& v) {
+  if (v.isNumber()) return v.int64();
+  if (v.isString()) return std::stoll(v.string());
+  throw js::TypeError(std::string("expected an integer, found ") + v.typeName());
+}
+
+std::string stringOr(const js::Object& o, const char* key, const char* fallback) {
+  const std::string* v = o.findString(key);
+  return v != nullptr ? *v : std::string(fallback);
+}
+
+}  // namespace
 
 bool TokenResult::hasCode(long long code) const { return std::find(codes.begin(), codes.end(), code) != codes.end(); }
 
@@ -37,32 +53,33 @@ TokenResult TokenClient::once(const std::string& tenant, const std::string& clie
     return result;
   }
   result.httpStatus = res.status;
-  Poco::JSON::Object::Ptr body;
+  js::Value document;
   try {
-    body = Poco::JSON::Parser().parse(res.body).extract<Poco::JSON::Object::Ptr>();
+    document = js::parse(res.body);
+    if (!document.isObject()) throw js::TypeError("not an object");
   } catch (const std::exception&) {
     result.error = "unreadable response (HTTP " + std::to_string(res.status) + ", not JSON)";
     return result;
   }
+  const js::Object& body = document.object();
   // Every failure, also a body of the wrong shape (a null token, a non-numeric expires_in or error code), is reported
   // in the result: callers decide about retries from it, and no JSON library exception may escape.
   try {
-    if (res.status == 200 && body->has("access_token")) {
-      const auto token = body->get("access_token");
-      if (!token.isString() || token.extract<std::string>().empty()) throw std::invalid_argument("access_token is not a string");
+    if (res.status == 200 && body.has("access_token")) {
+      const std::string* token = body.findString("access_token");
+      if (token == nullptr || token->empty()) throw std::invalid_argument("access_token is not a string");
       long long expiresIn = 3600;
-      if (body->has("expires_in")) expiresIn = body->get("expires_in").convert<long long>();
+      if (const js::Value* v = body.find("expires_in")) expiresIn = integerOf(*v);
       if (expiresIn <= 0 || expiresIn > 7 * 24 * 3600) throw std::out_of_range("expires_in out of range");
-      result.accessToken = keeper_rotate::Secret(token.extract<std::string>());
+      result.accessToken = keeper_rotate::Secret(*token);
       result.expiresIn = std::chrono::seconds(expiresIn);
-      body->remove("access_token");
       result.ok = true;
-      return result;
+      return result;  // the document (and the token's copy in it) is zeroed as it goes
     }
-    result.error = body->optValue<std::string>("error", "unknown_error");
-    if (auto codes = body->getArray("error_codes"))
-      for (std::size_t i = 0; i < codes->size(); ++i) result.codes.push_back(codes->get(i).convert<long long>());
-    std::string description = body->optValue<std::string>("error_description", "");
+    result.error = stringOr(body, "error", "unknown_error");
+    if (const js::Array* codes = body.findArray("error_codes"))
+      for (const js::Value& code : *codes) result.codes.push_back(integerOf(code));
+    std::string description = stringOr(body, "error_description", "");
     result.description = description.substr(0, description.find_first_of("\r\n"));
   } catch (const std::exception& e) {
     result.ok = false;
