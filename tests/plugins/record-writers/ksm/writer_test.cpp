@@ -127,7 +127,7 @@ TEST_CASE("ksm writer: stores into a directly shared record, creating missing fi
   CHECK(typeOf(*data, "client_secret_id") == "text");
   CHECK(typeOf(*data, "expires") == "text");
   checkUntouched(*data, "gw-password-1");
-  CHECK(data->findArray("custom")->size() == 5);
+  CHECK(customCount(*data) == 5);
   CHECK(env.fake.revision(kUid) > before);
   env.checkNoLeaks();
 }
@@ -151,7 +151,7 @@ TEST_CASE("ksm writer: stores into a record inside a shared folder, replacing ex
   CHECK(ksm::firstValueByLabel(*data, "client_secret") == std::optional<std::string>(kSecret));
   CHECK(ksm::firstValueByLabel(*data, "client_secret_id") ==
         std::optional<std::string>("5e1f7c2a-0000-4000-8000-00000000beef"));
-  CHECK(data->findArray("custom")->size() == 5);  // 2 replaced in place, expires created
+  CHECK(customCount(*data) == 5);  // 2 replaced in place, expires created
   checkUntouched(*data, "gw-password-1");
   env.checkNoLeaks();
 }
@@ -207,7 +207,7 @@ TEST_CASE("ksm writer: revert restores previous values, removes created fields, 
   CHECK(typeOf(*data, "client_secret") == "secret");
   CHECK_FALSE(ksm::firstValueByLabel(*data, "client_secret_id"));
   CHECK_FALSE(ksm::firstValueByLabel(*data, "expires"));
-  CHECK(data->findArray("custom")->size() == 3);
+  CHECK(customCount(*data) == 3);
   checkUntouched(*data, "gw-password-3");
   env.checkNoLeaks();
 }
