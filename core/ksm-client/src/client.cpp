@@ -135,22 +135,25 @@ std::string defaultClientVersion() {
 struct Client::Impl {
   Config config;
   ClientOptions options;
-  https::Client http;
+  std::optional<https::Client> ownHttp;  // unless options.sharedHttp is given
+  https::Client& http;
   crypto::EcKey deviceKey;
   int keyId;
   std::optional<crypto::EcKey> cachedServerKey;
   int cachedServerKeyId = 0;
 
   Impl(Config c, ClientOptions o)
-      : config(std::move(c)), options(std::move(o)), http(makeHttp(options.https)), deviceKey(loadDeviceKey(config)),
+      : config(std::move(c)), options(std::move(o)), ownHttp(makeHttp(options)),
+        http(options.sharedHttp != nullptr ? *options.sharedHttp : *ownHttp), deviceKey(loadDeviceKey(config)),
         keyId(config.serverPublicKeyId > 0 ? config.serverPublicKeyId : kDefaultServerPublicKeyId) {
     if (options.clientVersion.empty()) options.clientVersion = defaultClientVersion();
   }
 
   // The trusted CAs are loaded here: a broken SSL_CERT_FILE is a configuration error, like a broken KSM config.
-  static https::Client makeHttp(const https::Options& o) {
+  static std::optional<https::Client> makeHttp(const ClientOptions& o) {
+    if (o.sharedHttp != nullptr) return std::nullopt;
     try {
-      return https::Client(o);
+      return std::optional<https::Client>(std::in_place, o.https);
     } catch (const https::TransportError& e) {
       throw KsmError(KsmError::Kind::Config, e.code(), std::string("KSM: ") + e.what());
     }
@@ -224,6 +227,8 @@ struct Client::Impl {
       const Secret tk = crypto::toSecret(crypto::randomBytes(32));
       const std::string wrapped = crypto::eciesEncrypt(serverKey(), tk.reveal());
       https::Request req("POST", url);
+      req.connectTimeout = options.https.connectTimeout;  // also over a shared client, whose own may differ
+      req.ioTimeout = options.https.ioTimeout;
       req.body = crypto::aesGcmEncrypt(tk.reveal(), payload);
       const std::string signature = crypto::ecdsaSign(deviceKey, wrapped + req.body);
       req.headers = {{"Content-Type", "application/octet-stream"},

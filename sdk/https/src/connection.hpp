@@ -44,6 +44,8 @@ class Connection {
   /// For reuse of a kept-alive connection: true when the peer has closed it or sent something unasked (either way
   /// it cannot carry another request). Never blocks.
   bool closedByPeer() const;
+  /// The bound of every later send and receive (a kept-alive connection serves requests with different budgets).
+  void setIoTimeout(std::chrono::milliseconds timeout) { ioTimeout_ = timeout; }
 
  private:
   Connection(int fd, std::chrono::milliseconds ioTimeout) : fd_(fd), ioTimeout_(ioTimeout) {}

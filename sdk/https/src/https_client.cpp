@@ -4,6 +4,7 @@
 
 #include "connection.hpp"
 #include "failure.hpp"
+#include "host_route.hpp"
 #include "http_message.hpp"
 #include "proxy_settings.hpp"
 #include "tls_context.hpp"
@@ -90,7 +91,7 @@ const char* failureCode(TransportFailure failure) noexcept {
 struct Client::Impl {
   Options options;
   detail::Trust trust;
-  detail::ContextPtr context;
+  std::shared_ptr<SSL_CTX> context;  // shared with every Client of this library copy that has the same trust
   detail::VerifyRecord verified;  // of the last handshake
   std::map<std::string, std::unique_ptr<Connection>> connections;  // kept alive, by scheme://host:port
 
@@ -99,8 +100,8 @@ struct Client::Impl {
   }
 
   // A TCP connection to the proxy and its CONNECT to host:port; the tunnel it returns carries the TLS session.
-  std::unique_ptr<Connection> tunnel(const detail::ProxySettings& proxy, const Url& uri) {
-    auto c = Connection::open(proxy.host, proxy.port, options.connectTimeout, options.ioTimeout);
+  std::unique_ptr<Connection> tunnel(const detail::ProxySettings& proxy, const Url& uri, const Request& request) {
+    auto c = Connection::open(proxy.host, proxy.port, connectTimeout(request), ioTimeout(request));
     const std::string target = bracketed(uri.host) + ":" + std::to_string(uri.port);
     std::string connect = "CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\nUser-Agent: " +
                           options.userAgent + "\r\nProxy-Connection: keep-alive\r\n";
@@ -135,12 +136,33 @@ struct Client::Impl {
     return c;
   }
 
-  Connection& connection(const Url& uri, bool& reused) {
+  std::chrono::milliseconds connectTimeout(const Request& r) const {
+    return r.connectTimeout.count() > 0 ? r.connectTimeout : options.connectTimeout;
+  }
+  std::chrono::milliseconds ioTimeout(const Request& r) const {
+    return r.ioTimeout.count() > 0 ? r.ioTimeout : options.ioTimeout;
+  }
+
+  // Built when the first connection of this Client needs it: a Client whose requests go through the host never
+  // does.
+  SSL_CTX* tlsContext() {
+    if (!context) {
+      try {
+        context = detail::sharedContext(trust);
+      } catch (const Failure& e) {
+        throw TransportError(e.what(), e.kind);
+      }
+    }
+    return context.get();
+  }
+
+  Connection& connection(const Url& uri, const Request& request, bool& reused) {
     const std::string k = key(uri);
     if (auto found = connections.find(k); found != connections.end()) {
       // The server may have closed an idle keep-alive connection; a new one is opened before anything is sent.
       if (!found->second->closedByPeer()) {
         reused = true;
+        found->second->setIoTimeout(ioTimeout(request));
         return *found->second;
       }
       connections.erase(found);
@@ -151,11 +173,12 @@ struct Client::Impl {
     std::optional<detail::ProxySettings> proxy;
     // Plain http goes only to loopback and the client's on-machine hosts, which no proxy can reach.
     if (tls && options.useProxyEnvironment) proxy = detail::proxyFor(uri.host);
-    created = proxy ? tunnel(*proxy, uri)
-                    : Connection::open(uri.host, uri.port, options.connectTimeout, options.ioTimeout);
+    SSL_CTX* ctx = tls ? tlsContext() : nullptr;  // a trust that cannot be loaded fails before any connect
+    created = proxy ? tunnel(*proxy, uri, request)
+                    : Connection::open(uri.host, uri.port, connectTimeout(request), ioTimeout(request));
     if (tls) {
       verified = detail::VerifyRecord();
-      created->startTls(context.get(), uri.host, verified);
+      created->startTls(ctx, uri.host, verified);
     }
     return *connections.emplace(k, std::move(created)).first->second;
   }
@@ -203,11 +226,9 @@ struct Client::Impl {
 Client::Client(Options options) : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
   impl_->trust = detail::trustFor(impl_->options);
-  try {
-    impl_->context = detail::makeContext(impl_->trust);
-  } catch (const Failure& e) {
-    throw TransportError(e.what(), e.kind);
-  }
+  // The trusted CAs are loaded now, so that a broken CA file is reported where the client is set up; a Client whose
+  // requests go through the host leaves that to the host, which reports it on the first request.
+  if (!detail::hostRouteAvailable()) impl_->tlsContext();
 }
 
 Client::~Client() = default;
@@ -229,13 +250,14 @@ Response Client::send(const Request& request) {
                              "hosts)",
                          TransportFailure::Invalid);
   const std::string where = uri.scheme + "://" + uri.authority();
+  if (std::optional<Response> viaHost = detail::sendThroughHost(request, impl_->options)) return std::move(*viaHost);
   // One transparent retry, and only when a REUSED keep-alive connection failed before the request went out: the
   // server closed it while idle and cannot have seen the request. Anything after that is the caller's decision.
   for (int attempt = 0;; ++attempt) {
     bool reused = false;
     bool sent = false;
     try {
-      Connection& c = impl_->connection(uri, reused);
+      Connection& c = impl_->connection(uri, request, reused);
       return impl_->exchange(c, uri, request, sent);
     } catch (const std::invalid_argument& e) {
       impl_->connections.erase(Impl::key(uri));

@@ -16,6 +16,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <map>
+#include <mutex>
 
 namespace keeper_rotate::https::detail {
 namespace {
@@ -200,6 +202,19 @@ ContextPtr makeContext(const Trust& trust) {
     throw Failure(TransportFailure::Certificate,
                   "cannot load the trusted CAs (" + trust.description + "): " + openSslErrors("no detail from OpenSSL"));
   return ctx;
+}
+
+std::shared_ptr<SSL_CTX> sharedContext(const Trust& trust) {
+  // Weak references only: the map never frees a context itself, so nothing is left for a static destructor to
+  // release after OpenSSL's own clean-up at exit.
+  static std::mutex mutex;
+  static std::map<std::string, std::weak_ptr<SSL_CTX>> contexts;
+  const std::string key = trust.caFile + '\n' + trust.caDir + '\n' + trust.description;
+  const std::lock_guard<std::mutex> lock(mutex);
+  if (std::shared_ptr<SSL_CTX> existing = contexts[key].lock()) return existing;
+  std::shared_ptr<SSL_CTX> created(makeContext(trust).release(), ContextFree());
+  contexts[key] = created;
+  return created;
 }
 
 void expectPeer(SSL* ssl, const std::string& host, VerifyRecord* record) {

@@ -56,6 +56,10 @@ using ContextPtr = std::unique_ptr<SSL_CTX, ContextFree>;
 /// CAs cannot be loaded.
 ContextPtr makeContext(const Trust& trust);
 
+/// makeContext(trust), shared by every Client of this copy of the library that has the same trust while one of them
+/// holds it: one context and one parsed CA store per trust, not one per Client.
+std::shared_ptr<SSL_CTX> sharedContext(const Trust& trust);
+
 /// Prepares a connection's SSL object: SNI (for names, not IP addresses), the name or address the certificate
 /// must carry, and `record` to fill during verification. `record` must outlive the handshake.
 void expectPeer(SSL* ssl, const std::string& host, VerifyRecord* record);

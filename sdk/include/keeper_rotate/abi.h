@@ -45,7 +45,7 @@ extern "C" {
 #endif
 
 #define KR_ABI_MAJOR 1
-#define KR_ABI_MINOR 3
+#define KR_ABI_MINOR 4
 
 /** Magic value at the start of kr_abi_tag: "KRAB" in ASCII. Guards against a same-named symbol of another kind. */
 #define KR_ABI_MAGIC 0x4B524142u
@@ -176,6 +176,69 @@ typedef enum kr_key_event {
   KR_KEY_KEPT = 4       /**< an old credential kept on purpose (policy) */
 } kr_key_event;
 
+/* ---- HTTPS through the host (ABI 1.4) ---------------------------------------------------------------------- */
+
+/** One HTTP header: a borrowed name and value. */
+typedef struct kr_http_header {
+  kr_view name;
+  kr_view value;
+} kr_http_header;
+
+/** Request flags (bit set). */
+#define KR_HTTPS_NO_PROXY 0x01u /**< never through HTTPS_PROXY (a service on the machine itself) */
+
+/**
+ * One HTTPS request a plugin asks the host to send (kr_host_api::https_send). Every view is borrowed for the call;
+ * the host copies what it sends into storage it zeroes. The client settings (timeouts, trusted CAs, proxy use, user
+ * agent, plain-HTTP hosts) are those of the plugin's HTTPS client; requests with the same trust, proxy use, user agent
+ * and plain-HTTP hosts share the host's kept-alive connections and its one TLS context for that trust.
+ */
+typedef struct kr_https_request {
+  uint32_t struct_size;            /**< sizeof(kr_https_request) */
+  uint32_t flags;                  /**< KR_HTTPS_* */
+  kr_view method;                  /**< "GET", "POST", ... */
+  kr_view url;                     /**< absolute https:// URL (http:// only for loopback and plain_http_hosts) */
+  const kr_http_header* headers;   /**< may be NULL when header_count is 0 */
+  size_t header_count;
+  kr_view body;
+  uint64_t connect_timeout_ms;     /**< per address tried */
+  uint64_t io_timeout_ms;          /**< per send or receive */
+  kr_view ca_file;                 /**< PEM bundle to trust; empty: SSL_CERT_FILE, else the system store */
+  kr_view user_agent;              /**< empty: "keeper-rotate" */
+  const kr_view* plain_http_hosts; /**< hosts besides loopback that may be reached over plain http:// */
+  size_t plain_http_host_count;
+} kr_https_request;
+
+/** Why https_send found no HTTP answer. Numbered as the SDK's keeper_rotate::https::TransportFailure plus one. */
+typedef enum kr_https_failure {
+  KR_HTTPS_FAILURE_NONE = 0,
+  KR_HTTPS_FAILURE_CONNECT = 1,      /**< TCP connect failed, temporary DNS failure, a proxy's 5xx to CONNECT */
+  KR_HTTPS_FAILURE_TIMEOUT = 2,      /**< connect, send or receive timed out */
+  KR_HTTPS_FAILURE_DROPPED = 3,      /**< the connection closed or reset during the exchange */
+  KR_HTTPS_FAILURE_TLS = 4,          /**< TLS failure other than certificate verification */
+  KR_HTTPS_FAILURE_CERTIFICATE = 5,  /**< permanent: the certificate does not verify against the trusted CAs */
+  KR_HTTPS_FAILURE_HOST_NAME = 6,    /**< permanent: the certificate is not issued for the URL's host */
+  KR_HTTPS_FAILURE_UNKNOWN_HOST = 7, /**< permanent: DNS says the host name does not exist */
+  KR_HTTPS_FAILURE_PROXY_REFUSED = 8,/**< permanent: the HTTPS_PROXY answered CONNECT with a 4xx status */
+  KR_HTTPS_FAILURE_INVALID = 9       /**< permanent: the request cannot be sent as asked */
+} kr_https_failure;
+
+/**
+ * What https_send got. The caller sets struct_size; the host fills the members that fit. Views point into host
+ * storage that stays valid until the next https_send with the same kr_context or until the operation returns,
+ * and that the host zeroes then: copy what you keep (bodies may carry secrets) into zeroing storage.
+ */
+typedef struct kr_https_response {
+  uint32_t struct_size;          /**< sizeof(kr_https_response), set by the caller */
+  int32_t status;                /**< HTTP status (KR_OK only) */
+  kr_view reason;
+  const kr_http_header* headers; /**< in the order received */
+  size_t header_count;
+  kr_view body;
+  uint32_t failure;              /**< kr_https_failure (KR_ERR_FAILED only) */
+  kr_view failure_message;       /**< names the host and the cause; never a request body (KR_ERR_FAILED only) */
+} kr_https_response;
+
 /**
  * Callbacks the host offers to a plugin during an operation. Append-only; check struct_size for members added
  * after minor 0. Every function returning kr_status returns KR_ERR_UNAVAILABLE when the value does not exist.
@@ -262,6 +325,18 @@ typedef struct kr_host_api {
   /** Why stop_requested is set ("SIGTERM", "the run's time budget of 420 s is spent", ...); KR_ERR_UNAVAILABLE
    *  when it is not. */
   kr_status (*stop_reason)(kr_context* ctx, kr_view* out);
+
+  /* ---- ABI 1.4: one HTTPS client for the whole run ---- */
+
+  /** Send one HTTPS request over the host's connections: the host and every plugin share kept-alive connections per
+   *  scheme://host:port and one TLS context per trust, so a run makes one TLS handshake per host. Verification is
+   *  the SDK client's (TLS 1.2 minimum, chain and host name always checked). KR_OK with an HTTP answer of any
+   *  status; KR_ERR_FAILED with `failure` and `failure_message` when there is none (nothing is retried, except a
+   *  request that met a kept-alive connection the server had closed before it was sent); KR_ERR_UNAVAILABLE when
+   *  the host shares no clients in this run (use connections of your own); KR_ERR_CONFIG for a request or
+   *  response struct the host cannot read. The SDK's keeper_rotate::https::Client uses it on its own during an
+   *  operation. */
+  kr_status (*https_send)(kr_context* ctx, const kr_https_request* request, kr_https_response* response);
 } kr_host_api;
 
 /* ---- Operations per kind ------------------------------------------------------------------------------------ */

@@ -435,6 +435,29 @@ struct Instance {
   T plugin;
 };
 
+/// The plugin operation running on this thread, for SDK components that call the host on their own (the HTTPS
+/// client sends through kr_host_api::https_send when the host offers it). Hidden: every plugin and the host keep
+/// their own, so the host's code never mistakes itself for a plugin in an operation.
+struct CurrentOperation {
+  const kr_host_api* host = nullptr;
+  kr_context* ctx = nullptr;
+};
+__attribute__((visibility("hidden"))) inline thread_local CurrentOperation currentOperation;
+
+/// Sets currentOperation for the life of one operation and restores what was there before.
+class OperationScope {
+ public:
+  OperationScope(const kr_host_api* host, kr_context* ctx) noexcept : saved_(currentOperation) {
+    currentOperation = CurrentOperation{host, ctx};
+  }
+  ~OperationScope() { currentOperation = saved_; }
+  OperationScope(const OperationScope&) = delete;
+  OperationScope& operator=(const OperationScope&) = delete;
+
+ private:
+  CurrentOperation saved_;
+};
+
 /// Runs `body` and converts every exception into a status plus set_error: the only place plugin exceptions end.
 template <class Body>
 kr_status guarded(const kr_host_api* host, kr_context* ctx, Body&& body) noexcept {
@@ -513,6 +536,7 @@ struct CredentialTable<T, std::void_t<decltype(T::kCredentialParts)>> {
 template <class T>
 struct Adapter {
   static kr_status create(const kr_host_api* host, kr_context* ctx, void** out) noexcept {
+    const OperationScope scope(host, ctx);
     return guarded(host, ctx, [&] {
       *out = new Instance<T>{host, T()};
       return KR_OK;
@@ -528,6 +552,7 @@ struct Adapter {
   template <auto Method>
   static kr_status call(void* instance, kr_context* ctx) noexcept {
     auto* self = static_cast<Instance<T>*>(instance);
+    const OperationScope scope(self->host, ctx);
     return guarded(self->host, ctx, [&] {
       Context c(self->host, ctx);
       (self->plugin.*Method)(c);
@@ -536,6 +561,7 @@ struct Adapter {
   }
   static kr_status resolve(void* instance, kr_context* ctx) noexcept {
     auto* self = static_cast<Instance<T>*>(instance);
+    const OperationScope scope(self->host, ctx);
     return guarded(self->host, ctx, [&] {
       Context c(self->host, ctx);
       return self->plugin.resolve(c) ? KR_OK : KR_ERR_UNAVAILABLE;

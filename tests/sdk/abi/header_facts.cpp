@@ -1,11 +1,11 @@
-// Measures one abi.h (see header_facts.hpp). Built three times with different include directories; the compile
+// Measures one abi.h (see header_facts.hpp). Built once per header with different include directories; the compile
 // definitions name the namespace the header lands in (KR_FACTS_NS), the function that reports it (KR_FACTS_FN) and
 // for the frozen headers, the minor their include directory must provide (KR_FACTS_EXPECT_MINOR). Today's header
 // has no expected minor here: the layout test checks it at run time, so a bump is reported, not a build failure.
 //
-// The header is included inside a namespace so that the three versions of kr_abi_tag & co. are distinct types in
-// one program instead of three conflicting definitions of the same global type. abi.h declares only types and
-// macros (no functions, no objects), so its extern "C" block changes nothing there.
+// The header is included inside a namespace so that the versions of kr_abi_tag & co. are distinct types in one
+// program instead of conflicting definitions of the same global type. abi.h declares only types and macros (no
+// functions, no objects), so its extern "C" block changes nothing there.
 #include "header_facts.hpp"
 
 #include <initializer_list>
@@ -108,6 +108,9 @@ HeaderFacts KR_FACTS_FN() {
     s.members.insert(s.members.end(), {KR_M(kr_host_api, stop_requested), KR_M(kr_host_api, wait),
                                        KR_M(kr_host_api, time_left_ms), KR_M(kr_host_api, stop_reason)});
 #endif
+#if KR_ABI_MINOR >= 4
+    s.members.push_back(KR_M(kr_host_api, https_send));
+#endif
     (void)s;
   }
   {
@@ -147,6 +150,19 @@ HeaderFacts KR_FACTS_FN() {
        KR_M(kr_credential_spec, configuration), KR_M(kr_credential_spec, parts),
        KR_M(kr_credential_spec, part_count)});
 #endif
+#if KR_ABI_MINOR >= 4
+  add(KR_S(kr_http_header), {KR_M(kr_http_header, name), KR_M(kr_http_header, value)});
+  add(KR_S(kr_https_request),
+      {KR_M(kr_https_request, struct_size), KR_M(kr_https_request, flags), KR_M(kr_https_request, method),
+       KR_M(kr_https_request, url), KR_M(kr_https_request, headers), KR_M(kr_https_request, header_count),
+       KR_M(kr_https_request, body), KR_M(kr_https_request, connect_timeout_ms),
+       KR_M(kr_https_request, io_timeout_ms), KR_M(kr_https_request, ca_file), KR_M(kr_https_request, user_agent),
+       KR_M(kr_https_request, plain_http_hosts), KR_M(kr_https_request, plain_http_host_count)});
+  add(KR_S(kr_https_response),
+      {KR_M(kr_https_response, struct_size), KR_M(kr_https_response, status), KR_M(kr_https_response, reason),
+       KR_M(kr_https_response, headers), KR_M(kr_https_response, header_count), KR_M(kr_https_response, body),
+       KR_M(kr_https_response, failure), KR_M(kr_https_response, failure_message)});
+#endif
 
   h.constants = {
       KR_C(KR_ABI_MAGIC),       KR_C(KR_OK),
@@ -165,11 +181,23 @@ HeaderFacts KR_FACTS_FN() {
 #if KR_ABI_MINOR >= 2
       KR_C(KR_CREDENTIAL_SECRET), KR_C(KR_CREDENTIAL_OPTIONAL),
 #endif
+#if KR_ABI_MINOR >= 4
+      KR_C(KR_HTTPS_NO_PROXY),
+      KR_C(KR_HTTPS_FAILURE_NONE),          KR_C(KR_HTTPS_FAILURE_CONNECT),
+      KR_C(KR_HTTPS_FAILURE_TIMEOUT),       KR_C(KR_HTTPS_FAILURE_DROPPED),
+      KR_C(KR_HTTPS_FAILURE_TLS),           KR_C(KR_HTTPS_FAILURE_CERTIFICATE),
+      KR_C(KR_HTTPS_FAILURE_HOST_NAME),     KR_C(KR_HTTPS_FAILURE_UNKNOWN_HOST),
+      KR_C(KR_HTTPS_FAILURE_PROXY_REFUSED), KR_C(KR_HTTPS_FAILURE_INVALID),
+#endif
       // Enums travel inside structs (kr_plugin_descriptor::kind) and as call arguments: their size is layout.
       ConstantFacts{"sizeof(kr_status)", sizeof(kr_status)},
       ConstantFacts{"sizeof(kr_kind)", sizeof(kr_kind)},
       ConstantFacts{"sizeof(kr_log_level)", sizeof(kr_log_level)},
       ConstantFacts{"sizeof(kr_key_event)", sizeof(kr_key_event)},
+#if KR_ABI_MINOR >= 4
+      // kr_https_response::failure carries it as a uint32_t; the enum's size is pinned all the same.
+      ConstantFacts{"sizeof(kr_https_failure)", sizeof(kr_https_failure)},
+#endif
   };
   return h;
 }

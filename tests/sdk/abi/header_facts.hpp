@@ -1,7 +1,7 @@
 // What one version of keeper_rotate/abi.h actually says, measured by the compiler: the size of every struct, the
 // offset and size of every member, the number of members, and the value of every constant. header_facts.cpp is
-// compiled once per header (today's, and the frozen 1.0, 1.1 and 1.2 copies under frozen/), each time into its own
-// namespace, so the layout test can compare all three against the same pinned numbers in one process.
+// compiled once per header (today's, and the frozen 1.0, 1.1, 1.2 and 1.3 copies under frozen/), each time into its
+// own namespace, so the layout test can compare all of them against the same pinned numbers in one process.
 #pragma once
 
 #include <cstddef>
@@ -52,5 +52,6 @@ HeaderFacts currentHeaderFacts();  // sdk/include/keeper_rotate/abi.h
 HeaderFacts frozenV1_0Facts();     // tests/sdk/abi/frozen/v1_0/keeper_rotate/abi.h
 HeaderFacts frozenV1_1Facts();     // tests/sdk/abi/frozen/v1_1/keeper_rotate/abi.h
 HeaderFacts frozenV1_2Facts();     // tests/sdk/abi/frozen/v1_2/keeper_rotate/abi.h
+HeaderFacts frozenV1_3Facts();     // tests/sdk/abi/frozen/v1_3/keeper_rotate/abi.h
 
 }  // namespace kr_abi_test

@@ -3,7 +3,7 @@
 // exactly the 1.0 numbers compiled into it, so any reorder, insertion or type change in abi.h breaks it silently;
 // here it fails a check that prints the member, the pinned number and the measured one.
 //
-// Four headers are measured (header_facts.cpp): today's abi.h and the frozen 1.0, 1.1 and 1.2 copies under frozen/.
+// Five headers are measured (header_facts.cpp): today's abi.h and the frozen 1.0 to 1.3 copies under frozen/.
 // Each minor's pins must match the header of that minor exactly, and today's header must still hold every member of
 // every older minor at the same offset, with the end of that minor's last member at the size that minor recorded:
 // that size is what the loader accepts from a plugin of that minor (core/host/src/loader/plugin.cpp).
@@ -22,7 +22,7 @@ using kr_abi_test::StructFacts;
 
 namespace {
 
-constexpr unsigned kMinors = 4;  // 1.0, 1.1, 1.2, 1.3
+constexpr unsigned kMinors = 5;  // 1.0, 1.1, 1.2, 1.3, 1.4
 
 // std::string rather than const char*: doctest's message streams print a char pointer as an address.
 struct MemberPin {
@@ -35,22 +35,22 @@ struct MemberPin {
 struct StructPin {
   std::string type;
   unsigned since;
-  std::size_t sizeByMinor[kMinors];  // sizeof in 1.0, 1.1, 1.2, 1.3; 0 before the struct existed
+  std::size_t sizeByMinor[kMinors];  // sizeof in 1.0, 1.1, 1.2, 1.3, 1.4; 0 before the struct existed
   std::vector<MemberPin> members;    // declaration order
 };
 
 // x86-64 Linux, LP64: pointers, size_t and int64_t are 8 bytes, enums 4.
 const std::vector<StructPin>& pins() {
   static const std::vector<StructPin> p = {
-      {"kr_abi_tag", 0, {12, 12, 16, 16},
+      {"kr_abi_tag", 0, {12, 12, 16, 16, 16},
        {{"magic", 0, 4, 0}, {"abi_major", 4, 2, 0}, {"abi_minor", 6, 2, 0}, {"descriptor_size", 8, 4, 0},
         {"min_host_minor", 12, 2, 2}, {"reserved", 14, 2, 2}}},
-      {"kr_view", 0, {16, 16, 16, 16}, {{"data", 0, 8, 0}, {"size", 8, 8, 0}}},
-      {"kr_field_spec", 0, {80, 80, 80, 80},
+      {"kr_view", 0, {16, 16, 16, 16, 16}, {{"data", 0, 8, 0}, {"size", 8, 8, 0}}},
+      {"kr_field_spec", 0, {80, 80, 80, 80, 80},
        {{"struct_size", 0, 4, 0}, {"label", 8, 8, 0}, {"type", 16, 8, 0}, {"value_kind", 24, 8, 0},
         {"flags", 32, 4, 0}, {"default_value", 40, 8, 0}, {"allowed_values", 48, 8, 0}, {"min_value", 56, 8, 0},
         {"max_value", 64, 8, 0}, {"description", 72, 8, 0}}},
-      {"kr_host_api", 0, {112, 128, 144, 176},
+      {"kr_host_api", 0, {112, 128, 144, 176, 184},
        {{"struct_size", 0, 4, 0},       {"abi_major", 4, 2, 0},        {"abi_minor", 6, 2, 0},
         {"log", 8, 8, 0},               {"set_error", 16, 8, 0},       {"input_get", 24, 8, 0},
         {"field_get", 32, 8, 0},        {"record_count", 40, 8, 0},    {"record_get", 48, 8, 0},
@@ -58,26 +58,36 @@ const std::vector<StructPin>& pins() {
         {"result_get", 80, 8, 0},       {"report_key", 88, 8, 0},      {"setting_get", 96, 8, 0},
         {"register_secret", 104, 8, 0}, {"result_count", 112, 8, 1},   {"result_at", 120, 8, 1},
         {"credential_spec", 128, 8, 2}, {"result_field_type", 136, 8, 2}, {"stop_requested", 144, 8, 3},
-        {"wait", 152, 8, 3},            {"time_left_ms", 160, 8, 3},   {"stop_reason", 168, 8, 3}}},
-      {"kr_provider_ops", 0, {56, 56, 64, 72},
+        {"wait", 152, 8, 3},            {"time_left_ms", 160, 8, 3},   {"stop_reason", 168, 8, 3},
+        {"https_send", 176, 8, 4}}},
+      {"kr_provider_ops", 0, {56, 56, 64, 72, 72},
        {{"struct_size", 0, 4, 0}, {"validate", 8, 8, 0}, {"create", 16, 8, 0}, {"prove", 24, 8, 0},
         {"retire", 32, 8, 0}, {"rollback", 40, 8, 0}, {"required_credentials", 48, 8, 0},
         {"credential", 56, 8, 2}, {"remove", 64, 8, 3}}},
-      {"kr_credential_source_ops", 0, {16, 16, 16, 16}, {{"struct_size", 0, 4, 0}, {"resolve", 8, 8, 0}}},
-      {"kr_record_writer_ops", 0, {40, 40, 40, 40},
+      {"kr_credential_source_ops", 0, {16, 16, 16, 16, 16}, {{"struct_size", 0, 4, 0}, {"resolve", 8, 8, 0}}},
+      {"kr_record_writer_ops", 0, {40, 40, 40, 40, 40},
        {{"struct_size", 0, 4, 0}, {"capabilities", 4, 4, 0}, {"validate", 8, 8, 0}, {"store", 16, 8, 0},
         {"verify", 24, 8, 0}, {"revert", 32, 8, 0}}},
-      {"kr_plugin_descriptor", 0, {96, 96, 96, 96},
+      {"kr_plugin_descriptor", 0, {96, 96, 96, 96, 96},
        {{"struct_size", 0, 4, 0}, {"abi_major", 4, 2, 0}, {"abi_minor", 6, 2, 0}, {"kind", 8, 4, 0},
         {"name", 16, 8, 0}, {"version", 24, 8, 0}, {"description", 32, 8, 0}, {"fields", 40, 8, 0},
         {"field_count", 48, 8, 0}, {"create", 56, 8, 0}, {"destroy", 64, 8, 0}, {"provider", 72, 8, 0},
         {"credential_source", 80, 8, 0}, {"record_writer", 88, 8, 0}}},
-      {"kr_credential_part", 2, {0, 0, 56, 56},
+      {"kr_credential_part", 2, {0, 0, 56, 56, 56},
        {{"struct_size", 0, 4, 2}, {"name", 8, 8, 2}, {"flags", 16, 4, 2}, {"record_label", 24, 8, 2},
         {"config_field", 32, 8, 2}, {"env_var", 40, 8, 2}, {"description", 48, 8, 2}}},
-      {"kr_credential_spec", 2, {0, 0, 48, 48},
+      {"kr_credential_spec", 2, {0, 0, 48, 48, 48},
        {{"struct_size", 0, 4, 2}, {"scheme", 8, 8, 2}, {"subject", 16, 8, 2}, {"configuration", 24, 8, 2},
         {"parts", 32, 8, 2}, {"part_count", 40, 8, 2}}},
+      {"kr_http_header", 4, {0, 0, 0, 0, 32}, {{"name", 0, 16, 4}, {"value", 16, 16, 4}}},
+      {"kr_https_request", 4, {0, 0, 0, 0, 136},
+       {{"struct_size", 0, 4, 4}, {"flags", 4, 4, 4}, {"method", 8, 16, 4}, {"url", 24, 16, 4},
+        {"headers", 40, 8, 4}, {"header_count", 48, 8, 4}, {"body", 56, 16, 4}, {"connect_timeout_ms", 72, 8, 4},
+        {"io_timeout_ms", 80, 8, 4}, {"ca_file", 88, 16, 4}, {"user_agent", 104, 16, 4},
+        {"plain_http_hosts", 120, 8, 4}, {"plain_http_host_count", 128, 8, 4}}},
+      {"kr_https_response", 4, {0, 0, 0, 0, 80},
+       {{"struct_size", 0, 4, 4}, {"status", 4, 4, 4}, {"reason", 8, 16, 4}, {"headers", 24, 8, 4},
+        {"header_count", 32, 8, 4}, {"body", 40, 16, 4}, {"failure", 56, 4, 4}, {"failure_message", 64, 16, 4}}},
   };
   return p;
 }
@@ -115,10 +125,22 @@ const std::vector<ConstantPin>& constantPins() {
       {"KR_WRITER_DURABLE", 0x01, 0},
       {"KR_CREDENTIAL_SECRET", 0x01, 2},
       {"KR_CREDENTIAL_OPTIONAL", 0x02, 2},
+      {"KR_HTTPS_NO_PROXY", 0x01, 4},
+      {"KR_HTTPS_FAILURE_NONE", 0, 4},
+      {"KR_HTTPS_FAILURE_CONNECT", 1, 4},
+      {"KR_HTTPS_FAILURE_TIMEOUT", 2, 4},
+      {"KR_HTTPS_FAILURE_DROPPED", 3, 4},
+      {"KR_HTTPS_FAILURE_TLS", 4, 4},
+      {"KR_HTTPS_FAILURE_CERTIFICATE", 5, 4},
+      {"KR_HTTPS_FAILURE_HOST_NAME", 6, 4},
+      {"KR_HTTPS_FAILURE_UNKNOWN_HOST", 7, 4},
+      {"KR_HTTPS_FAILURE_PROXY_REFUSED", 8, 4},
+      {"KR_HTTPS_FAILURE_INVALID", 9, 4},
       {"sizeof(kr_status)", 4, 0},
       {"sizeof(kr_kind)", 4, 0},
       {"sizeof(kr_log_level)", 4, 0},
       {"sizeof(kr_key_event)", 4, 0},
+      {"sizeof(kr_https_failure)", 4, 4},
   };
   return p;
 }
@@ -244,11 +266,19 @@ TEST_CASE("abi layout: the pins describe this platform (x86-64 Linux, LP64)") {
   CHECK(sizeof(long) == 8u);
 }
 
-TEST_CASE("abi layout: today's header is ABI 1.3 and matches the 1.3 pins exactly") {
+TEST_CASE("abi layout: today's header is ABI 1.4 and matches the 1.4 pins exactly") {
   // A new minor needs a new column of pins and a frozen copy of the header it replaces (frozen/v1_<minor>).
   const HeaderFacts h = kr_abi_test::currentHeaderFacts();
-  CHECK_MESSAGE(h.minor == 3u, "KR_ABI_MINOR changed: pin ABI 1." << h.minor << " here and freeze the 1.3 header");
-  checkHeaderIsMinor(h, 3);
+  CHECK_MESSAGE(h.minor == 4u, "KR_ABI_MINOR changed: pin ABI 1." << h.minor << " here and freeze the 1.4 header");
+  checkHeaderIsMinor(h, 4);
+}
+
+TEST_CASE("abi layout: the frozen 1.3 header matches the 1.3 pins exactly") {
+  checkHeaderIsMinor(kr_abi_test::frozenV1_3Facts(), 3);
+}
+
+TEST_CASE("abi layout: today's header keeps every 1.3 member at its offset and 1.3 sizes at the end of 1.3 members") {
+  checkCurrentKeepsMinor(kr_abi_test::currentHeaderFacts(), 3);
 }
 
 TEST_CASE("abi layout: the frozen 1.2 header matches the 1.2 pins exactly") {
@@ -278,8 +308,8 @@ TEST_CASE("abi layout: today's header keeps every 1.1 member at its offset and 1
 TEST_CASE("abi layout: the frozen headers are prefixes of today's, member by member") {
   // Stronger than offsets alone: the old header's members are today's first members, in the same order.
   const HeaderFacts current = kr_abi_test::currentHeaderFacts();
-  for (const HeaderFacts& old :
-       {kr_abi_test::frozenV1_0Facts(), kr_abi_test::frozenV1_1Facts(), kr_abi_test::frozenV1_2Facts()}) {
+  for (const HeaderFacts& old : {kr_abi_test::frozenV1_0Facts(), kr_abi_test::frozenV1_1Facts(),
+                                 kr_abi_test::frozenV1_2Facts(), kr_abi_test::frozenV1_3Facts()}) {
     for (const auto& s : old.structs) {
       INFO("ABI 1." << old.minor << " " << s.type);
       const StructFacts* now = current.find(s.type);
@@ -298,5 +328,6 @@ TEST_CASE("abi layout: enum values, flag bits, magic and symbol names are pinned
   checkConstants(kr_abi_test::frozenV1_0Facts(), 0);
   checkConstants(kr_abi_test::frozenV1_1Facts(), 1);
   checkConstants(kr_abi_test::frozenV1_2Facts(), 2);
-  checkConstants(kr_abi_test::currentHeaderFacts(), 3);
+  checkConstants(kr_abi_test::frozenV1_3Facts(), 3);
+  checkConstants(kr_abi_test::currentHeaderFacts(), 4);
 }

@@ -61,6 +61,8 @@ int runRotation(const CliOptions& opts) {
   std::string writerName;
   GatewayInput input;
   std::unique_ptr<RunState> run;
+  // The HTTPS clients the host and every plugin share (kr_host_api::https_send); they outlive every instance.
+  HttpsPool https;
   // Declared before the instances so every library outlives every instance created from it.
   PluginRegistry registry(
       pluginSearchPath(opts.pluginDirs, std::getenv("KEEPER_ROTATE_PLUGIN_PATH"), executablePath()));
@@ -81,10 +83,11 @@ int runRotation(const CliOptions& opts) {
     {
       ksm::ConfigLocations where;
       if (!opts.ksmConfig.empty()) where.explicitFile = opts.ksmConfig;
-      resolvePamUser(input, where, logger);
+      resolvePamUser(input, where, logger, https);
     }
 
     run = std::make_unique<RunState>(input, redactor, logger);
+    run->https = &https;
     run->settings["dry_run"] = opts.dryRun ? "1" : "0";
     run->settings["verbose"] = opts.verbose ? "1" : "0";
     if (!opts.ksmConfig.empty()) run->settings["ksm_config"] = opts.ksmConfig;

@@ -2,6 +2,8 @@
 
 #include "run_control/stop_control.hpp"
 
+#include <chrono>
+#include <cstddef>
 #include <cstring>
 #include <limits>
 
@@ -225,11 +227,63 @@ kr_status cbStopReason(kr_context* ctx, kr_view* out) {
   }, KR_ERR_INTERNAL);
 }
 
+std::string text(const kr_view& v) { return v.data != nullptr ? std::string(v.data, v.size) : std::string(); }
+
+// Sends a plugin's request over the run's shared clients. The request's secrets (body, header values) are copied
+// only into the https::Request, which zeroes them; the answer stays in the context until the next request or the
+// end of the operation.
+kr_status cbHttpsSend(kr_context* ctx, const kr_https_request* request, kr_https_response* response) {
+  return guard(ctx, [&] {
+    if (request == nullptr || response == nullptr ||
+        request->struct_size < offsetof(kr_https_request, plain_http_host_count) + sizeof(size_t) ||
+        response->struct_size < offsetof(kr_https_response, failure_message) + sizeof(kr_view))
+      return KR_ERR_CONFIG;
+    if (ctx->run->https == nullptr) return KR_ERR_UNAVAILABLE;  // the plugin's client then uses its own connections
+    ctx->httpsResponse.reset();
+    ctx->httpsHeaders.clear();
+    ctx->httpsFailure.clear();
+    const std::uint32_t size = response->struct_size;
+    std::memset(response, 0, sizeof(kr_https_response));
+    response->struct_size = size;
+
+    https::Options options;
+    options.caFile = text(request->ca_file);
+    options.useProxyEnvironment = (request->flags & KR_HTTPS_NO_PROXY) == 0;
+    if (request->user_agent.size > 0) options.userAgent = text(request->user_agent);
+    for (std::size_t i = 0; i < request->plain_http_host_count && request->plain_http_hosts != nullptr; ++i)
+      options.plainHttpHosts.push_back(text(request->plain_http_hosts[i]));
+    https::Request out(text(request->method), text(request->url));
+    for (std::size_t i = 0; i < request->header_count && request->headers != nullptr; ++i)
+      out.headers.emplace_back(text(request->headers[i].name), text(request->headers[i].value));
+    if (request->body.size > 0 && request->body.data != nullptr) out.body.assign(request->body.data, request->body.size);
+    out.connectTimeout = std::chrono::milliseconds(request->connect_timeout_ms);
+    out.ioTimeout = std::chrono::milliseconds(request->io_timeout_ms);
+    try {
+      ctx->httpsResponse = std::make_unique<https::Response>(ctx->run->https->clientFor(options).send(out));
+    } catch (const https::TransportError& e) {
+      ctx->httpsFailure = e.what();
+      response->failure = static_cast<std::uint32_t>(e.kind()) + KR_HTTPS_FAILURE_CONNECT;
+      response->failure_message = view(ctx->httpsFailure);
+      return KR_ERR_FAILED;
+    }
+    const https::Response& answer = *ctx->httpsResponse;
+    ctx->httpsHeaders.reserve(answer.headers.size());
+    for (const auto& [name, value] : answer.headers) ctx->httpsHeaders.push_back(kr_http_header{view(name), view(value)});
+    response->status = answer.status;
+    response->reason = view(answer.reason);
+    response->headers = ctx->httpsHeaders.empty() ? nullptr : ctx->httpsHeaders.data();
+    response->header_count = ctx->httpsHeaders.size();
+    response->body = view(answer.body);
+    return KR_OK;
+  }, KR_ERR_INTERNAL);
+}
+
 const kr_host_api kApi = {sizeof(kr_host_api), KR_ABI_MAJOR,    KR_ABI_MINOR,  &cbLog,        &cbSetError,
                           &cbInputGet,         &cbFieldGet,     &cbRecordCount, &cbRecordGet,  &cbCredentialGet,
                           &cbCredentialPut,    &cbResultPut,    &cbResultGet,  &cbReportKey,  &cbSettingGet,
                           &cbRegisterSecret,   &cbResultCount,  &cbResultAt,   &cbCredentialSpec,
-                          &cbResultFieldType,  &cbStopRequested, &cbWait,      &cbTimeLeftMs, &cbStopReason};
+                          &cbResultFieldType,  &cbStopRequested, &cbWait,      &cbTimeLeftMs, &cbStopReason,
+                          &cbHttpsSend};
 
 }  // namespace
 

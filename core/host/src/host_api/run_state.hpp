@@ -2,6 +2,7 @@
 // plugins report back (credentials, results, key events). One per process run.
 #pragma once
 
+#include "host_api/https_pool.hpp"
 #include "input/gateway_input.hpp"
 #include "log/logger.hpp"
 #include "log/redactor.hpp"
@@ -69,6 +70,8 @@ struct RunState {
   std::map<std::string, std::string> settings;
   /// Called the moment a provider reports KR_KEY_CREATED (the crash journal records the id).
   std::function<void(const std::string&)> onKeyCreated;
+  /// The run's shared HTTPS clients behind https_send; nullptr: plugins use connections of their own.
+  HttpsPool* https = nullptr;
 
   /// The PAM User field `label` with defaults applied; nullptr when neither a value nor a default exists.
   const std::string* field(const std::string& label) const;

@@ -50,7 +50,7 @@ Record recordFromKsmData(const std::string& uid, const js::Object& data) {
   return record;
 }
 
-void resolvePamUser(GatewayInput& in, const ksm::ConfigLocations& where, const Logger& logger) {
+void resolvePamUser(GatewayInput& in, const ksm::ConfigLocations& where, const Logger& logger, HttpsPool& https) {
   if (in.pamUser != nullptr) return;
   const std::string& uid = in.userRecordUid;
   const std::string notInRecords = "the PAM User record (userRecordUid " + uid + ") is not among the " +
@@ -67,6 +67,7 @@ void resolvePamUser(GatewayInput& in, const ksm::ConfigLocations& where, const L
   try {
     ksm::ClientOptions options;
     options.log = [&logger](const std::string& line) { logger.debug(line); };
+    options.sharedHttp = &https.clientFor(options.https);  // the writer then reuses this connection to Keeper
     ksm::Client client(std::move(*config), std::move(options));
     const ksm::Record record = client.getRecord(uid);
     if (!record.data) throw ksm::KsmError(ksm::KsmError::Kind::Protocol, "ksm.protocol", "record " + uid + " has no data");

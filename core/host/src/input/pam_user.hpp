@@ -5,6 +5,7 @@
 // holds now.
 #pragma once
 
+#include "host_api/https_pool.hpp"
 #include "input/gateway_input.hpp"
 #include "log/logger.hpp"
 
@@ -25,7 +26,8 @@ Record recordFromKsmData(const std::string& uid, const keeper_rotate::json::Obje
 /// When `in.pamUser` is null (the Gateway's records lack it), read the record through KSM with the configuration
 /// found at `where`, keep it in `in.pamUserFromKsm` and point `in.pamUser` at it. Does nothing when the records
 /// have it (the KSM is not contacted). Throws ConfigError naming the uid when neither has it, or when KSM cannot
-/// be used (no configuration, unreachable, record not shared with the application).
-void resolvePamUser(GatewayInput& in, const ksm::ConfigLocations& where, const Logger& logger);
+/// be used (no configuration, unreachable, record not shared with the application). The request goes over `https`,
+/// the run's shared clients, so the record writer later reuses the connection.
+void resolvePamUser(GatewayInput& in, const ksm::ConfigLocations& where, const Logger& logger, HttpsPool& https);
 
 }  // namespace keeper_rotate::host

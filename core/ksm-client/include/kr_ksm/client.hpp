@@ -42,6 +42,9 @@ struct ClientOptions {
   std::chrono::milliseconds transportRetryDelay{std::chrono::seconds(1)};
   /// Diagnostic lines (never secret): key redirects, throttling waits.
   std::function<void(const std::string&)> log;
+  /// Send over this HTTPS client (not owned; it must outlive the Client) instead of one of its own: the host passes
+  /// the one it shares with the plugins. Its trust and proxy settings apply; the timeouts of `https` still do.
+  https::Client* sharedHttp = nullptr;
 };
 
 struct SecretsResult {

@@ -12,6 +12,11 @@
 // plain http:// requests (loopback, Options::plainHttpHosts) never go through a proxy.
 // Connections are kept alive and reused per scheme://host:port within one Client. A Client is used by one thread at
 // a time.
+//
+// Inside a keeper-rotate plugin, during an operation, when the host offers kr_host_api::https_send (ABI 1.4), a
+// Client sends through the host instead: the host and every plugin then share kept-alive connections and one TLS
+// context per trust, so a run makes one TLS handshake per host. The request, its checks and its answer are the same
+// either way (the host runs this same client), and such a Client builds no TLS context of its own.
 #pragma once
 
 #include <chrono>
@@ -49,6 +54,10 @@ struct Request {
   std::string url;  ///< absolute https:// URL (http:// only for loopback and Options::plainHttpHosts)
   Headers headers;
   std::string body;
+  /// For this request instead of the Client's Options when nonzero: one Client can serve callers with different
+  /// budgets (the host sends every plugin's requests over its own Clients).
+  std::chrono::milliseconds connectTimeout{0};
+  std::chrono::milliseconds ioTimeout{0};
   Request() = default;
   Request(std::string m, std::string u) : method(std::move(m)), url(std::move(u)) {}
   Request(const Request&) = default;

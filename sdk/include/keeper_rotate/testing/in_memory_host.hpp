@@ -115,6 +115,8 @@ class InMemoryHost {
   int stopAfterWaits = -1;
   /// Time left reported by time_left_ms; nullopt: no budget.
   std::optional<std::uint64_t> timeLeftMs;
+  /// How often a plugin called https_send (it is always declined: see cbHttpsSend).
+  int httpsSendCalls = 0;
   /// Every wait a plugin asked for, in milliseconds. Waits really sleep, at most `maxRealWaitMs` each.
   std::vector<std::uint64_t> waits;
   std::uint64_t maxRealWaitMs = 50;
@@ -518,6 +520,15 @@ class InMemoryHost {
     });
   }
 
+  // The test host shares no HTTPS clients: the plugin's keeper_rotate::https::Client then uses its own connections,
+  // as it does under a host of ABI 1.3. Counted, so a test can see that a plugin asked.
+  static kr_status cbHttpsSend(kr_context* c, const kr_https_request*, kr_https_response*) noexcept {
+    return guard(c, "https_send", KR_ERR_UNAVAILABLE, [&](InMemoryHost& h) {
+      ++h.httpsSendCalls;
+      return KR_ERR_UNAVAILABLE;
+    });
+  }
+
   static kr_host_api fullTable() noexcept {
     kr_host_api t{};
     t.struct_size = sizeof(kr_host_api);
@@ -543,6 +554,7 @@ class InMemoryHost {
     t.stop_requested = &cbStopRequested;
     t.wait = &cbWait;
     t.time_left_ms = &cbTimeLeftMs;
+    t.https_send = &cbHttpsSend;
     t.stop_reason = &cbStopReason;
     return t;
   }

@@ -281,3 +281,40 @@ TEST_CASE("azure end to end durable: the ksm writer stores, then keep-previous r
   CHECK(f.tokenWorks(f.targetAppId, newSecret));
   checkNoSecretIn(run, {f.adminSecret, newSecret, f.oldSecretValues[0], f.oldSecretValues[1], f.oldSecretValues[2]});
 }
+
+TEST_CASE("azure end to end durable: the host and every plugin share one TLS connection per host") {
+  Fixture f({{"Application.ReadWrite.All"}, false, "AzureADMyOrg", 2});
+  keeper_rotate::fakeksm::FakeKsm ksm(f.ca);
+  const std::string configFile = f.dir.path() + "/ksm-config.json";
+  std::ofstream(configFile) << ksm.createDevice().json;
+  // Not in the Gateway's records: the host reads the PAM User through KSM itself, then the ksm writer reads,
+  // updates and reads it back, all over the host's one connection to Keeper.
+  auto text = [](const std::string& label, const std::string& value) {
+    return R"({"type":"text","label":")" + label + R"(","value":[")" + value + R"("]})";
+  };
+  ksm.putRecord(kUserUid,
+                R"({"title":"payments-api client secret","type":"pamUser","fields":[{"type":"login","value":["payments-api"]}],)"
+                R"("custom":[)" + text("application_object_id", f.targetObjectId) + "," +
+                    text("client_secret_id", f.oldKeyIds[0]) + "," + text("azure_authority_host", f.fake->baseUrl()) +
+                    "," + text("azure_graph_endpoint", f.fake->baseUrl()) + "," +
+                    text("verify_timeout_seconds", "30") + "," + text("credential_source", "env") + "]}");
+  ksm.server().clearTraffic();
+  f.fake->server().clearTraffic();
+  const Run run = runHost(f, gatewayLine(Poco::JSON::Array()),
+                          {{"AZURE_TENANT_ID", f.tenantId}, {"AZURE_CLIENT_ID", f.adminAppId},
+                           {"AZURE_CLIENT_SECRET", f.adminSecret}},
+                          {"azure-app-secret", "--ksm-config", configFile});
+  INFO("stderr: " << run.err);
+  INFO("stdout: " << run.out);
+  REQUIRE(run.exitCode == 0);
+  CHECK(run.err.find("reading it through Keeper Secrets Manager") != std::string::npos);
+  // The host's read, the writer's read, update and read-back: five requests to Keeper, one connection.
+  CHECK(ksm.server().served().size() >= 5);
+  CHECK(ksm.server().connectionsAccepted() == 1);
+  // Tokens and Graph calls of the provider: several requests, one connection.
+  CHECK(f.fake->server().served().size() >= 5);
+  CHECK(f.fake->server().connectionsAccepted() == 1);
+  const std::string newKey = run.summary->getValue<std::string>("keyId");
+  CHECK(ksm.readRecord(kUserUid).find(newKey) != std::string::npos);
+  checkNoSecretIn(run, {f.adminSecret, f.oldSecretValues[0], f.oldSecretValues[1]});
+}
