@@ -10,12 +10,13 @@
 // IMDSv2 only: PUT /latest/api/token first, then the role listing and the role's credential document, both with the
 // token. A service that refuses the token is an error, never a reason to retry without one (IMDSv1).
 #include "credential_text.hpp"
-#include "flat_json.hpp"
 #include "imds_client.hpp"
 
+#include <keeper_rotate/json.hpp>
 #include <keeper_rotate/sdk.hpp>
 #include <keeper_rotate/text.hpp>
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -134,34 +135,40 @@ class InstanceRoleSource final : public keeper_rotate::CredentialSource {
     if (r.status != 200)
       throw keeper_rotate::configError("imds.credentials", answered("GET", path, settings, r) +
                                                                " for the instance role's credentials");
-    const auto doc = ir::parseFlatObject(r.body);
-    if (!doc)
+    // Parsed into zeroing storage: the secret members are never copied out of it except into the host.
+    std::optional<keeper_rotate::json::Value> parsed;
+    try {
+      parsed = keeper_rotate::json::parse(r.body);
+    } catch (const keeper_rotate::json::ParseError&) {
+    }
+    if (!parsed || !parsed->isObject())
       throw keeper_rotate::configError("imds.credentials", "GET " + path + " at " + settings.baseUrl +
                                                                " answered HTTP 200 with a body that is not a JSON "
                                                                "object; this is not the instance metadata service's "
                                                                "credential document");
+    const keeper_rotate::json::Object& doc = parsed->object();
     // Known to the host's redaction before anything else can happen to them.
     for (const char* secret : {"SecretAccessKey", "Token"})
-      if (const Secret* v = doc->find(secret); v && !v->empty()) ctx.registerSecret(v->reveal());
-    const Secret* code = doc->find("Code");
-    if (code == nullptr || code->reveal() != "Success")
+      if (const std::string* v = doc.findString(secret); v && !v->empty()) ctx.registerSecret(*v);
+    const std::string* code = doc.findString("Code");
+    if (code == nullptr || *code != "Success")
       throw keeper_rotate::configError(
           "imds.credentials", "GET " + path + " at " + settings.baseUrl + " answered HTTP 200 with Code " +
-                                  (code ? "'" + std::string(code->reveal()) + "'" : std::string("missing")) +
+                                  (code ? "'" + *code + "'" : std::string("missing")) +
                                   " instead of 'Success': the role's credentials are not available");
     std::vector<std::string> missing;
     for (const char* member : {"AccessKeyId", "SecretAccessKey", "Token", "Expiration"})
-      if (const Secret* v = doc->find(member); v == nullptr || v->empty()) missing.push_back(member);
+      if (const std::string* v = doc.findString(member); v == nullptr || v->empty()) missing.push_back(member);
     if (!missing.empty())
       throw keeper_rotate::configError("imds.credentials", "GET " + path + " at " + settings.baseUrl +
                                                                " answered a credential document without " +
-                                                               s::joinQuoted(missing));
+                                                               s::joinQuoted(missing) + " (as strings)");
 
-    ctx.putCredential(kKeyIdPart, doc->find("AccessKeyId")->reveal(), keeper_rotate::CredentialSpec::isSecret(*keyIdPart));
-    ctx.putCredential(kSecretPart, doc->find("SecretAccessKey")->reveal(), true);
-    ctx.putCredential(kTokenPart, doc->find("Token")->reveal(), true);
+    ctx.putCredential(kKeyIdPart, *doc.findString("AccessKeyId"), keeper_rotate::CredentialSpec::isSecret(*keyIdPart));
+    ctx.putCredential(kSecretPart, *doc.findString("SecretAccessKey"), true);
+    ctx.putCredential(kTokenPart, *doc.findString("Token"), true);
     ctx.info("admin credential from the EC2 instance role '" + role + "' (instance metadata service at " +
-             settings.baseUrl + "), expires " + std::string(doc->find("Expiration")->reveal()));
+             settings.baseUrl + "), expires " + *doc.findString("Expiration"));
     return true;
   }
 
