@@ -111,11 +111,7 @@ bool removeCustomField(Object& data, std::string_view label) {
   return false;
 }
 
-std::string toJson(const Object& data) {
-  // stringify takes a Value: the temporary copy is zeroed when it goes out of scope.
-  const Value copy(data);
-  return json::stringify(copy);
-}
+std::string toJson(const Object& data) { return json::stringify(data); }
 
 std::shared_ptr<Object> parseRecordJson(std::string_view text, const std::string& uid) {
   try {

@@ -38,6 +38,14 @@ std::size_t stringSize(const std::string& s) {
   return size;
 }
 
+std::size_t valueSize(const Value& v);
+
+std::size_t objectSize(const Object& o) {
+  std::size_t size = 2 + (o.empty() ? 0 : o.size() - 1);
+  for (const Member& m : o) size += stringSize(m.key()) + 1 + valueSize(m.value());
+  return size;
+}
+
 std::size_t valueSize(const Value& v) {
   switch (v.type()) {
     case Type::Null: return 4;
@@ -50,12 +58,7 @@ std::size_t valueSize(const Value& v) {
       for (const Value& item : a) size += valueSize(item);
       return size;
     }
-    case Type::Object: {
-      const Object& o = v.object();
-      std::size_t size = 2 + (o.empty() ? 0 : o.size() - 1);
-      for (const Member& m : o) size += stringSize(m.key()) + 1 + valueSize(m.value());
-      return size;
-    }
+    case Type::Object: return objectSize(v.object());
   }
   return 0;
 }
@@ -107,6 +110,21 @@ void writeString(char*& p, const std::string& s) noexcept {
   *p++ = '"';
 }
 
+void writeValue(char*& p, const Value& v);
+
+void writeObject(char*& p, const Object& o) {
+  *p++ = '{';
+  bool first = true;
+  for (const Member& m : o) {
+    if (!first) *p++ = ',';
+    first = false;
+    writeString(p, m.key());
+    *p++ = ':';
+    writeValue(p, m.value());
+  }
+  *p++ = '}';
+}
+
 void writeValue(char*& p, const Value& v) {
   switch (v.type()) {
     case Type::Null: put(p, "null"); return;
@@ -124,26 +142,12 @@ void writeValue(char*& p, const Value& v) {
       *p++ = ']';
       return;
     }
-    case Type::Object: {
-      *p++ = '{';
-      bool first = true;
-      for (const Member& m : v.object()) {
-        if (!first) *p++ = ',';
-        first = false;
-        writeString(p, m.key());
-        *p++ = ':';
-        writeValue(p, m.value());
-      }
-      *p++ = '}';
-      return;
-    }
+    case Type::Object: writeObject(p, v.object()); return;
   }
 }
 
-}  // namespace
-
-void stringifyTo(std::string& out, const Value& value) {
-  const std::size_t size = valueSize(value);  // throws before anything changes
+// Makes room for `size` more bytes at the end of `out` (zeroing a buffer it leaves) and returns where they start.
+char* grow(std::string& out, std::size_t size) {
   const std::size_t start = out.size();
   if (start + size > out.capacity()) {
     std::string larger;
@@ -153,13 +157,27 @@ void stringifyTo(std::string& out, const Value& value) {
     out.swap(larger);  // `larger` now holds the old, zeroed buffer
   }
   out.resize(start + size);  // within the capacity: no reallocation
-  char* p = out.data() + start;
+  return out.data() + start;
+}
+
+}  // namespace
+
+void stringifyTo(std::string& out, const Value& value) {
+  const std::size_t size = valueSize(value);  // throws before anything changes
+  char* p = grow(out, size);
   writeValue(p, value);
 }
 
 std::string stringify(const Value& value) {
   std::string out;
   stringifyTo(out, value);
+  return out;
+}
+
+std::string stringify(const Object& object) {
+  std::string out;
+  char* p = grow(out, objectSize(object));  // throws before anything is written
+  writeObject(p, object);
   return out;
 }
 

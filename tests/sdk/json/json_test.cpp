@@ -743,3 +743,14 @@ TEST_CASE("moved-from and assigned-over values keep no bytes of a short string")
   CHECK_FALSE(representationContains(*e.begin(), tail));
   CHECK(e.begin()->key() == "kept");
 }
+
+TEST_CASE("stringify of an object on its own writes what stringify of the same object as a value writes") {
+  const Value parsed = json::parse(R"({"title":"T","n":1.50,"custom":[{"label":"x\ny","value":["s\u0001"]}],"e":{}})");
+  const Object& object = parsed.object();
+  CHECK(json::stringify(object) == json::stringify(parsed));
+  CHECK(json::stringify(object) == R"({"title":"T","n":1.50,"custom":[{"label":"x\ny","value":["s\u0001"]}],"e":{}})");
+  CHECK(json::stringify(Object()) == "{}");
+  Object badKey;
+  badKey.set(std::string("\xFF"), 1);
+  CHECK_THROWS_AS(json::stringify(badKey), std::invalid_argument);
+}

@@ -326,6 +326,8 @@ Value parse(std::string_view text, const ParseLimits& limits = {});
 /// lone surrogates (WTF-8) as \udxxx; '/' and all other UTF-8 written as they are. std::invalid_argument when a
 /// string or key is not UTF-8 (nothing is written then). The result often holds a secret: wipe() it after use.
 std::string stringify(const Value& value);
+/// The same for an object held on its own (no copy into a Value first).
+std::string stringify(const Object& object);
 /// Appends to `out`. When `out` must grow, its content moves into a larger buffer and the old one is zeroed.
 void stringifyTo(std::string& out, const Value& value);
 
