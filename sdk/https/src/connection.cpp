@@ -259,10 +259,20 @@ std::size_t Connection::readSome(char* buffer, std::size_t size) {
   }
 }
 
-bool Connection::closedByPeer() const {
+bool Connection::closedByPeer() {
   if (ssl_ != nullptr && SSL_pending(ssl_) > 0) return true;
   pollfd p{fd_, POLLIN, 0};
-  return ::poll(&p, 1, 0) != 0;
+  if (::poll(&p, 1, 0) == 0) return false;
+  if (ssl_ == nullptr || (p.revents & (POLLERR | POLLHUP | POLLNVAL)) != 0) return true;
+  // A TLS 1.3 server sends its session tickets after the handshake: records the library takes in without any
+  // application data. Only data, an alert or the end of the stream mean the connection cannot carry a request.
+  char byte = 0;
+  std::size_t got = 0;
+  ERR_clear_error();
+  const int rc = SSL_read_ex(ssl_, &byte, 1, &got);
+  const int error = rc == 1 ? SSL_ERROR_NONE : SSL_get_error(ssl_, rc);
+  ERR_clear_error();
+  return rc == 1 || error != SSL_ERROR_WANT_READ || SSL_pending(ssl_) > 0;
 }
 
 }  // namespace keeper_rotate::https::detail

@@ -42,8 +42,9 @@ class Connection {
   /// After readSome returned 0: whether the stream ended properly (TCP FIN, or TLS close_notify).
   bool cleanEnd() const { return cleanEnd_; }
   /// For reuse of a kept-alive connection: true when the peer has closed it or sent something unasked (either way
-  /// it cannot carry another request). Never blocks.
-  bool closedByPeer() const;
+  /// it cannot carry another request). TLS records without application data (session tickets) are taken in on the
+  /// way. Never blocks.
+  bool closedByPeer();
   /// The bound of every later send and receive (a kept-alive connection serves requests with different budgets).
   void setIoTimeout(std::chrono::milliseconds timeout) { ioTimeout_ = timeout; }
 

@@ -12,7 +12,10 @@
 #include <string.h>  // explicit_bzero
 
 #include <algorithm>
+#include <condition_variable>
 #include <map>
+#include <mutex>
+#include <thread>
 
 // The client speaks HTTP/1.1 over OpenSSL and POSIX sockets itself rather than through Poco::Net/NetSSL: every
 // process that rotates loads this code, and Poco's network and TLS libraries (with Poco::Crypto, Util and XML,
@@ -156,8 +159,56 @@ struct Client::Impl {
     return context.get();
   }
 
+  // A connection opened ahead of time on a thread of its own (Client::warmUp). The thread touches only these, under
+  // the mutex; `connections` stays the calling thread's alone.
+  std::mutex warmMutex;
+  std::condition_variable warmDone;
+  std::thread warmer;
+  bool warming = false;
+  std::string warmKey;
+  std::unique_ptr<Connection> warmed;
+  // A warm-up that failed in a way no new attempt can fix (isPermanent): the first request reports it as its own.
+  std::optional<Failure> warmFailure;
+  detail::VerifyRecord warmRecord;
+
+  ~Impl() {
+    if (warmer.joinable()) warmer.join();
+  }
+
+  // A warm-up for `k` still running is waited for, one that finished is taken over.
+  void adoptWarmed(const std::string& k) {
+    std::unique_lock<std::mutex> lock(warmMutex);
+    if (warmKey != k) return;
+    warmDone.wait(lock, [this] { return !warming; });
+    if (warmed && connections.find(k) == connections.end()) connections.emplace(k, std::move(warmed));
+    warmed.reset();
+    warmKey.clear();
+    if (warmFailure) {
+      // The same certificate, name or proxy answer would be met again: no second attempt, the same report.
+      const Failure failure = *warmFailure;
+      warmFailure.reset();
+      verified = warmRecord;
+      throw failure;
+    }
+  }
+
+  // TCP (through the proxy when one applies) and the TLS handshake; `record` notes what verification saw.
+  std::unique_ptr<Connection> open(const Url& uri, const Request& request, SSL_CTX* ctx,
+                                   detail::VerifyRecord& record) {
+    const bool tls = uri.scheme == "https";
+    std::optional<detail::ProxySettings> proxy;
+    // Plain http goes only to loopback and the client's on-machine hosts, which no proxy can reach.
+    if (tls && options.useProxyEnvironment) proxy = detail::proxyFor(uri.host);
+    std::unique_ptr<Connection> created =
+        proxy ? tunnel(*proxy, uri, request)
+              : Connection::open(uri.host, uri.port, connectTimeout(request), ioTimeout(request));
+    if (tls) created->startTls(ctx, uri.host, record);
+    return created;
+  }
+
   Connection& connection(const Url& uri, const Request& request, bool& reused) {
     const std::string k = key(uri);
+    adoptWarmed(k);
     if (auto found = connections.find(k); found != connections.end()) {
       // The server may have closed an idle keep-alive connection; a new one is opened before anything is sent.
       if (!found->second->closedByPeer()) {
@@ -168,19 +219,9 @@ struct Client::Impl {
       connections.erase(found);
     }
     reused = false;
-    std::unique_ptr<Connection> created;
-    const bool tls = uri.scheme == "https";
-    std::optional<detail::ProxySettings> proxy;
-    // Plain http goes only to loopback and the client's on-machine hosts, which no proxy can reach.
-    if (tls && options.useProxyEnvironment) proxy = detail::proxyFor(uri.host);
-    SSL_CTX* ctx = tls ? tlsContext() : nullptr;  // a trust that cannot be loaded fails before any connect
-    created = proxy ? tunnel(*proxy, uri, request)
-                    : Connection::open(uri.host, uri.port, connectTimeout(request), ioTimeout(request));
-    if (tls) {
-      verified = detail::VerifyRecord();
-      created->startTls(ctx, uri.host, verified);
-    }
-    return *connections.emplace(k, std::move(created)).first->second;
+    SSL_CTX* ctx = uri.scheme == "https" ? tlsContext() : nullptr;  // a trust that cannot be loaded fails first
+    verified = detail::VerifyRecord();
+    return *connections.emplace(k, open(uri, request, ctx, verified)).first->second;
   }
 
   Response exchange(Connection& c, const Url& uri, const Request& request, bool& sent) {
@@ -232,6 +273,48 @@ Client::Client(Options options) : impl_(std::make_unique<Impl>()) {
 }
 
 Client::~Client() = default;
+
+void Client::warmUp(const std::string& url, std::chrono::milliseconds timeout) {
+  const std::optional<Url> parsed = parseUrl(url);
+  if (!parsed || parsed->scheme != "https" || parsed->host.empty() || !parsed->userInfo.empty()) return;
+  const std::string k = Impl::key(*parsed);
+  SSL_CTX* ctx = nullptr;
+  {
+    const std::lock_guard<std::mutex> lock(impl_->warmMutex);
+    if (impl_->warming || !impl_->warmKey.empty() || impl_->connections.count(k) != 0) return;
+    try {
+      ctx = impl_->tlsContext();  // built here: the thread must not write the Impl
+    } catch (const TransportError&) {
+      return;  // the first request reports it
+    }
+    impl_->warming = true;
+    impl_->warmKey = k;
+  }
+  if (impl_->warmer.joinable()) impl_->warmer.join();
+  Impl* impl = impl_.get();
+  impl->warmer = std::thread([impl, uri = *parsed, ctx, timeout] {
+    std::unique_ptr<Connection> created;
+    std::optional<Failure> permanent;
+    detail::VerifyRecord record;
+    try {
+      Request probe("GET", "");
+      probe.connectTimeout = timeout;
+      probe.ioTimeout = timeout;
+      created = impl->open(uri, probe, ctx, record);
+    } catch (const Failure& e) {
+      // A certificate that does not verify fails the handshake as Tls, with the verification noted in `record`.
+      if (record.failed || isPermanent(e.kind)) permanent = e;
+    } catch (...) {
+      // Anything else (refused, timed out, a proxy's 5xx): the first request to this host tries again itself.
+    }
+    const std::lock_guard<std::mutex> lock(impl->warmMutex);
+    impl->warmFailure = std::move(permanent);
+    impl->warmRecord = std::move(record);
+    impl->warmed = std::move(created);
+    impl->warming = false;
+    impl->warmDone.notify_all();
+  });
+}
 
 Response Client::send(const Request& request) {
   const std::optional<Url> parsed = parseUrl(request.url);

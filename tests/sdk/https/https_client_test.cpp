@@ -10,6 +10,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <cstdlib>
 #include <set>
@@ -197,4 +198,51 @@ TEST_CASE("https client: HTTPS_PROXY tunnels through CONNECT and still verifies 
   ::unsetenv("HTTPS_PROXY");
   proxy.join();
   CHECK(connectLine == "CONNECT localhost:" + std::to_string(echo.server.port()) + " HTTP/1.1");
+}
+
+TEST_CASE("https client: warmUp opens the connection ahead, and the first request uses it") {
+  EchoServer echo;
+  Client client(echo.trusting());
+  client.warmUp(echo.server.baseUrl() + "/ignored-path");
+  client.warmUp(echo.server.baseUrl() + "/");  // a second call while one may still run changes nothing
+  // The server saw the TCP connection and handshake before any request; wait for it to be accepted.
+  for (int i = 0; i < 200 && echo.server.connectionsAccepted() == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  CHECK(echo.server.connectionsAccepted() == 1);
+  CHECK(echo.server.served().empty());  // nothing was sent over it
+  CHECK(client.send(Request("GET", echo.server.baseUrl() + "/first")).body == "GET /first ");
+  CHECK(client.send(Request("GET", echo.server.baseUrl() + "/second")).body == "GET /second ");
+  CHECK(echo.server.connectionsAccepted() == 1);
+  CHECK(echo.clientPorts.size() == 1);
+}
+
+TEST_CASE("https client: a warm-up that fails is silent and the first request reports the failure") {
+  EchoServer echo("DNS:elsewhere.example");  // a certificate for another name
+  Client client(echo.trusting());
+  client.warmUp(echo.server.baseUrl() + "/");
+  try {
+    (void)client.send(Request("GET", echo.server.baseUrl() + "/x"));
+    FAIL("no exception");
+  } catch (const TransportError& e) {
+    CHECK(e.kind() == keeper_rotate::https::TransportFailure::HostName);
+    CHECK(std::string(e.what()).find("elsewhere.example") != std::string::npos);  // what the warm-up saw
+  }
+  // No retry can fix a certificate for another name: the request did not connect a second time.
+  CHECK(echo.server.connectionsAccepted() == 1);
+  // Nothing listens on this port: the warm-up gives up, the request reports the refused connection.
+  Client other;
+  other.warmUp("https://127.0.0.1:1/");
+  CHECK_THROWS_AS((void)other.send(Request("GET", "https://127.0.0.1:1/")), TransportError);
+  // Not https, or not a URL: ignored.
+  other.warmUp("http://127.0.0.1:1/");
+  other.warmUp("not a url");
+}
+
+TEST_CASE("https client: a connection that only received session tickets is still reused") {
+  EchoServer echo;
+  Client client(echo.trusting());
+  CHECK(client.send(Request("GET", echo.server.baseUrl() + "/one")).status == 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // any post-handshake records have arrived by now
+  CHECK(client.send(Request("GET", echo.server.baseUrl() + "/two")).status == 200);
+  CHECK(echo.clientPorts.size() == 1);
 }

@@ -80,11 +80,9 @@ int runRotation(const CliOptions& opts) {
     }
     redactor.add(input.newPassword.reveal());
     redactor.add(input.oldPassword.reveal());
-    {
-      ksm::ConfigLocations where;
-      if (!opts.ksmConfig.empty()) where.explicitFile = opts.ksmConfig;
-      resolvePamUser(input, where, logger, https);
-    }
+    ksm::ConfigLocations where;
+    if (!opts.ksmConfig.empty()) where.explicitFile = opts.ksmConfig;
+    resolvePamUser(input, where, logger, https);
 
     run = std::make_unique<RunState>(input, redactor, logger);
     run->https = &https;
@@ -129,6 +127,9 @@ int runRotation(const CliOptions& opts) {
       }
     }
     JournalContext jc{journal ? &*journal : nullptr, JournalEntry{providerName, target.value, "", input.userRecordUid, "", 0}};
+    // The ksm writer's connection to Keeper is opened now, beside the provider's first steps, instead of after them:
+    // its TCP connect and TLS handshake leave the run's critical path (HttpsPool::warmUp).
+    if (writerName == "ksm") https.warmUpKsm(where, logger);
     Pipeline pipeline(*run, *provider, *writer, sources, selection.explicitSource, opts.dryRun, budget, jc);
     pipeline.onEmergencyChange = [&](const Outcome& o) {
       SummaryInput si{o, providerName, writerName, opts.dryRun, run.get(), msSince(start), input.userRecordUid, target};

@@ -12,4 +12,15 @@ https::Client& HttpsPool::clientFor(const https::Options& options) {
   return *found->second;
 }
 
+void HttpsPool::warmUpKsm(const ksm::ConfigLocations& where, const Logger& logger) {
+  try {
+    const ksm::Config config = ksm::loadConfig(where);
+    if (config.hostname.empty()) return;
+    logger.debug("opening the connection to Keeper Secrets Manager (" + config.hostname + ") ahead of the writer");
+    clientFor(https::Options()).warmUp("https://" + config.hostname + "/");
+  } catch (const std::exception&) {
+    // No usable configuration or trust: the writer reports it where it belongs.
+  }
+}
+
 }  // namespace keeper_rotate::host

@@ -3,6 +3,10 @@
 // trust, so a run makes one TLS handshake per host however many plugins talk to it.
 #pragma once
 
+#include "log/logger.hpp"
+
+#include <kr_ksm/config.hpp>
+
 #include <keeper_rotate/https_client.hpp>
 
 #include <map>
@@ -17,6 +21,11 @@ class HttpsPool {
   /// with each request (https::Request::connectTimeout, ioTimeout), so callers with different budgets still share
   /// connections. Throws https::TransportError when the trusted CAs cannot be loaded.
   https::Client& clientFor(const https::Options& options);
+
+  /// Opens, on a thread of its own, the connection to the KSM host of the configuration at `where` (the one the ksm
+  /// writer finds: --ksm-config, KSM_CONFIG, the Gateway's), in the client with default settings that the writer's
+  /// requests then use. Nothing is sent; any failure is left for the writer to meet and report.
+  void warmUpKsm(const ksm::ConfigLocations& where, const Logger& logger);
 
  private:
   std::map<std::string, std::unique_ptr<https::Client>> clients_;

@@ -135,6 +135,14 @@ class Client {
   /// TransportError::permanent() one is never worth repeating).
   Response send(const Request& request);
 
+  /// Opens the kept-alive connection (TCP, proxy tunnel, TLS handshake) to the https URL's scheme://host:port on a
+  /// thread of its own, so that the first request to that host, sent later from the Client's thread, finds it ready
+  /// (it waits for a warm-up still under way). Nothing is sent over it. A failure no new attempt can fix (the
+  /// certificate, the host name, an unknown host, a proxy's refusal) is what that request then reports, without
+  /// connecting again; after any other failure it opens its own connection. Connect and handshake are bounded by
+  /// `timeout`; the destructor waits for the thread. One warm-up at a time per Client; further calls are ignored while one runs.
+  void warmUp(const std::string& url, std::chrono::milliseconds timeout = std::chrono::seconds(3));
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
