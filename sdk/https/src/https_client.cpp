@@ -305,7 +305,7 @@ void Client::warmUp(const std::string& url, std::chrono::milliseconds timeout) {
       // A certificate that does not verify fails the handshake as Tls, with the verification noted in `record`.
       if (record.failed || isPermanent(e.kind)) permanent = e;
     } catch (...) {
-      // Anything else (refused, timed out, a proxy's 5xx): the first request to this host tries again itself.
+      // Anything else (refused, timed out, any answer of a proxy): the first request to this host tries itself.
     }
     const std::lock_guard<std::mutex> lock(impl->warmMutex);
     impl->warmFailure = std::move(permanent);

@@ -138,7 +138,7 @@ class Client {
   /// Opens the kept-alive connection (TCP, proxy tunnel, TLS handshake) to the https URL's scheme://host:port on a
   /// thread of its own, so that the first request to that host, sent later from the Client's thread, finds it ready
   /// (it waits for a warm-up still under way). Nothing is sent over it. A failure no new attempt can fix (the
-  /// certificate, the host name, an unknown host, a proxy's refusal) is what that request then reports, without
+  /// certificate, the host name, an unknown host) is what that request then reports, without
   /// connecting again; after any other failure it opens its own connection. The connect (per address) and each wait
   /// of the handshake are bounded by `timeout`; the destructor waits for the thread. One warm-up at a time per Client; further calls are ignored while one runs.
   void warmUp(const std::string& url, std::chrono::milliseconds timeout = std::chrono::seconds(3));
