@@ -12,7 +12,6 @@
 #include <string.h>  // explicit_bzero
 
 #include <algorithm>
-#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -161,11 +160,11 @@ struct Client::Impl {
 
   // A connection opened ahead of time on a thread of its own (Client::warmUp). The thread touches only these, under
   // the mutex; `connections` stays the calling thread's alone.
+  // (No condition variable: joining the thread is the wait, and keeps the library's needs within the libstdc++ of
+  // the portable bundle's oldest target, tools/package/check-portable.sh.)
   std::mutex warmMutex;
-  std::condition_variable warmDone;
   std::thread warmer;
-  bool warming = false;
-  std::string warmKey;
+  std::string warmKey;  // the host being warmed up or warmed; written by the calling thread only
   std::unique_ptr<Connection> warmed;
   // A warm-up that failed in a way no new attempt can fix (isPermanent): the first request reports it as its own.
   std::optional<Failure> warmFailure;
@@ -177,9 +176,9 @@ struct Client::Impl {
 
   // A warm-up for `k` still running is waited for, one that finished is taken over.
   void adoptWarmed(const std::string& k) {
-    std::unique_lock<std::mutex> lock(warmMutex);
     if (warmKey != k) return;
-    warmDone.wait(lock, [this] { return !warming; });
+    if (warmer.joinable()) warmer.join();
+    const std::lock_guard<std::mutex> lock(warmMutex);
     if (warmed && connections.find(k) == connections.end()) connections.emplace(k, std::move(warmed));
     warmed.reset();
     warmKey.clear();
@@ -279,18 +278,14 @@ void Client::warmUp(const std::string& url, std::chrono::milliseconds timeout) {
   if (!parsed || parsed->scheme != "https" || parsed->host.empty() || !parsed->userInfo.empty()) return;
   const std::string k = Impl::key(*parsed);
   SSL_CTX* ctx = nullptr;
-  {
-    const std::lock_guard<std::mutex> lock(impl_->warmMutex);
-    if (impl_->warming || !impl_->warmKey.empty() || impl_->connections.count(k) != 0) return;
-    try {
-      ctx = impl_->tlsContext();  // built here: the thread must not write the Impl
-    } catch (const TransportError&) {
-      return;  // the first request reports it
-    }
-    impl_->warming = true;
-    impl_->warmKey = k;
+  if (!impl_->warmKey.empty() || impl_->connections.count(k) != 0) return;
+  try {
+    ctx = impl_->tlsContext();  // built here: the thread must not write the Impl
+  } catch (const TransportError&) {
+    return;  // the first request reports it
   }
   if (impl_->warmer.joinable()) impl_->warmer.join();
+  impl_->warmKey = k;
   Impl* impl = impl_.get();
   impl->warmer = std::thread([impl, uri = *parsed, ctx, timeout] {
     std::unique_ptr<Connection> created;
@@ -311,8 +306,6 @@ void Client::warmUp(const std::string& url, std::chrono::milliseconds timeout) {
     impl->warmFailure = std::move(permanent);
     impl->warmRecord = std::move(record);
     impl->warmed = std::move(created);
-    impl->warming = false;
-    impl->warmDone.notify_all();
   });
 }
 
