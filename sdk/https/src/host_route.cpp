@@ -10,6 +10,21 @@
 namespace keeper_rotate::https::detail {
 namespace {
 
+// kr_https_failure numbers TransportFailure plus one, in both directions (here and in the host's https_send): an
+// enumerator moved in either type would change the ABI silently.
+constexpr bool sameNumbers(TransportFailure kind, kr_https_failure code) {
+  return static_cast<unsigned>(kind) + KR_HTTPS_FAILURE_CONNECT == static_cast<unsigned>(code);
+}
+static_assert(sameNumbers(TransportFailure::Connect, KR_HTTPS_FAILURE_CONNECT));
+static_assert(sameNumbers(TransportFailure::Timeout, KR_HTTPS_FAILURE_TIMEOUT));
+static_assert(sameNumbers(TransportFailure::Dropped, KR_HTTPS_FAILURE_DROPPED));
+static_assert(sameNumbers(TransportFailure::Tls, KR_HTTPS_FAILURE_TLS));
+static_assert(sameNumbers(TransportFailure::Certificate, KR_HTTPS_FAILURE_CERTIFICATE));
+static_assert(sameNumbers(TransportFailure::HostName, KR_HTTPS_FAILURE_HOST_NAME));
+static_assert(sameNumbers(TransportFailure::UnknownHost, KR_HTTPS_FAILURE_UNKNOWN_HOST));
+static_assert(sameNumbers(TransportFailure::ProxyRefused, KR_HTTPS_FAILURE_PROXY_REFUSED));
+static_assert(sameNumbers(TransportFailure::Invalid, KR_HTTPS_FAILURE_INVALID));
+
 const keeper_rotate::detail::CurrentOperation* route() noexcept {
   const auto& op = keeper_rotate::detail::currentOperation;
   if (op.host == nullptr || op.ctx == nullptr) return nullptr;

@@ -13,7 +13,6 @@
 
 #include <algorithm>
 #include <map>
-#include <mutex>
 #include <thread>
 
 // The client speaks HTTP/1.1 over OpenSSL and POSIX sockets itself rather than through Poco::Net/NetSSL: every
@@ -158,13 +157,12 @@ struct Client::Impl {
     return context.get();
   }
 
-  // A connection opened ahead of time on a thread of its own (Client::warmUp). The thread touches only these, under
-  // the mutex; `connections` stays the calling thread's alone.
-  // (No condition variable: joining the thread is the wait, and keeps the library's needs within the libstdc++ of
-  // the portable bundle's oldest target, tools/package/check-portable.sh.)
-  std::mutex warmMutex;
+  // A connection opened ahead of time on a thread of its own (Client::warmUp). The thread writes only its three
+  // results; the calling thread reads them after joining it (the join orders the two), and `connections` stays the
+  // calling thread's alone. Joining is also the only wait: no condition variable, whose wait() would need a newer
+  // libstdc++ than the portable bundle's oldest target (tools/package/check-portable.sh).
   std::thread warmer;
-  std::string warmKey;  // the host being warmed up or warmed; written by the calling thread only
+  std::string warmKey;  // the host being warmed up or warmed; the calling thread's
   std::unique_ptr<Connection> warmed;
   // A warm-up that failed in a way no new attempt can fix (isPermanent): the first request reports it as its own.
   std::optional<Failure> warmFailure;
@@ -178,7 +176,6 @@ struct Client::Impl {
   void adoptWarmed(const std::string& k) {
     if (warmKey != k) return;
     if (warmer.joinable()) warmer.join();
-    const std::lock_guard<std::mutex> lock(warmMutex);
     if (warmed && connections.find(k) == connections.end()) connections.emplace(k, std::move(warmed));
     warmed.reset();
     warmKey.clear();
@@ -277,8 +274,8 @@ void Client::warmUp(const std::string& url, std::chrono::milliseconds timeout) {
   const std::optional<Url> parsed = parseUrl(url);
   if (!parsed || parsed->scheme != "https" || parsed->host.empty() || !parsed->userInfo.empty()) return;
   const std::string k = Impl::key(*parsed);
-  SSL_CTX* ctx = nullptr;
   if (!impl_->warmKey.empty() || impl_->connections.count(k) != 0) return;
+  SSL_CTX* ctx = nullptr;
   try {
     ctx = impl_->tlsContext();  // built here: the thread must not write the Impl
   } catch (const TransportError&) {
@@ -302,7 +299,6 @@ void Client::warmUp(const std::string& url, std::chrono::milliseconds timeout) {
     } catch (...) {
       // Anything else (refused, timed out, any answer of a proxy): the first request to this host tries itself.
     }
-    const std::lock_guard<std::mutex> lock(impl->warmMutex);
     impl->warmFailure = std::move(permanent);
     impl->warmRecord = std::move(record);
     impl->warmed = std::move(created);
