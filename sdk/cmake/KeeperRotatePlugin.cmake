@@ -3,7 +3,7 @@
 #
 # Builds a plugin the way the host expects to find it: a MODULE library named <kind>-<name>.so (no "lib" prefix),
 # hidden visibility (only the ABI tag and entry symbol are exported), no undefined symbols (-z defs, so a plugin
-# can never depend on symbols of the host), installed into lib/keeper-rotate/plugins. Used unchanged by first-party
+# can never depend on symbols of the host), full RELRO and stack canaries, installed into lib/keeper-rotate/plugins. Used unchanged by first-party
 # plugins in this repository and by third-party plugins through the installed KeeperRotateSDK package.
 # OUTPUT_DIRECTORY and NO_INSTALL are for test-only plugins (fakes, deliberately broken ones): they are built into
 # their own directory and never installed, so they can never show up among the real plugins.
@@ -18,6 +18,10 @@ function(keeper_rotate_add_plugin target)
   add_library(${target} MODULE ${KRP_SOURCES})
   target_link_libraries(${target} PRIVATE KeeperRotate::sdk)
   target_link_options(${target} PRIVATE "LINKER:-z,defs")
+  # Full RELRO (every symbol bound at load, the GOT read-only afterwards), no executable stack and stack canaries:
+  # a plugin runs inside the process that holds the admin credential.
+  target_link_options(${target} PRIVATE "LINKER:-z,relro" "LINKER:-z,now" "LINKER:-z,noexecstack")
+  target_compile_options(${target} PRIVATE -fstack-protector-strong)
   # Hidden visibility still lets the linker export weak template instantiations (std::string internals and the
   # like) from headers compiled without it; a version script makes the two ABI symbols the only exports, so two
   # plugins can never bind to each other's copies.
