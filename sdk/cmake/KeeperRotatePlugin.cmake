@@ -3,8 +3,9 @@
 #
 # Builds a plugin the way the host expects to find it: a MODULE library named <kind>-<name>.so (no "lib" prefix),
 # hidden visibility (only the ABI tag and entry symbol are exported), no undefined symbols (-z defs, so a plugin
-# can never depend on symbols of the host), full RELRO and stack canaries, installed into lib/keeper-rotate/plugins. Used unchanged by first-party
-# plugins in this repository and by third-party plugins through the installed KeeperRotateSDK package.
+# can never depend on symbols of the host), full RELRO and stack canaries, installed into
+# lib/keeper-rotate/plugins. Used unchanged by first-party plugins in this repository and by third-party plugins
+# through the installed KeeperRotateSDK package.
 # OUTPUT_DIRECTORY and NO_INSTALL are for test-only plugins (fakes, deliberately broken ones): they are built into
 # their own directory and never installed, so they can never show up among the real plugins.
 function(keeper_rotate_add_plugin target)
