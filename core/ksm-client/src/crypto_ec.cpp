@@ -196,8 +196,13 @@ EcKey EcKey::fromPublicPoint(std::string_view point) {
   if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
       EVP_PKEY_fromdata(ctx.get(), &key, EVP_PKEY_PUBLIC_KEY, params) != 1)
     fail("public key is not a valid P-256 point");
+  // Partial public-key validation: not the point at infinity, coordinates in range, on the curve. That is all of
+  // public-key validation for P-256: its cofactor is 1, so every point on the curve other than infinity has the
+  // group's prime order, and the remaining check (n * Q = infinity, SEC 1 v2 section 3.2.2.1 step 4, "if h != 1")
+  // cannot fail. OpenSSL's full check does that scalar multiplication anyway (a third of this function's cost,
+  // paid once per request by anything that decrypts ECIES).
   PkeyCtx check(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
-  if (!check || EVP_PKEY_public_check(check.get()) != 1) {
+  if (!check || EVP_PKEY_public_check_quick(check.get()) != 1) {
     EVP_PKEY_free(key);
     fail("public key is not on the P-256 curve");
   }
@@ -230,9 +235,10 @@ Secret ecdhSharedX(const EcKey& own, const EcKey& peer) {
   if (!own.hasPrivate()) throw CryptoError("ECDH needs a private key");
   PkeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, own.native(), nullptr));
   size_t len = 0;
-  // The peer is not validated again here: every public-only EcKey passed OpenSSL's full public-key check when
-  // fromPublicPoint built it, and the other constructors make private keys of our own. (OpenSSL's default
-  // re-check costs a scalar multiplication per call, a quarter of a KSM request's client-side crypto.)
+  // The peer is not validated again here: every public-only EcKey passed public-key validation when
+  // fromPublicPoint built it (complete for P-256, see there), and the other constructors make private keys of our
+  // own. (OpenSSL's default re-check costs a scalar multiplication per call, a quarter of a KSM request's
+  // client-side crypto.)
   if (!ctx || EVP_PKEY_derive_init(ctx.get()) != 1 || EVP_PKEY_derive_set_peer_ex(ctx.get(), peer.native(), 0) != 1 ||
       EVP_PKEY_derive(ctx.get(), nullptr, &len) != 1)
     fail("ECDH failed");

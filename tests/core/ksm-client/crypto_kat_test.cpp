@@ -182,6 +182,32 @@ TEST_CASE("PKCS#8 forms: the .NET SDK's 150-byte key with curve parameters and o
   CHECK_THROWS_AS(crypto::EcKey::fromPublicPoint(std::string(65, '\x04')), crypto::CryptoError);
 }
 
+TEST_CASE("public points are validated: on the curve, coordinates below the field prime, 65-byte uncompressed") {
+  // P-256's field prime p, big-endian.
+  const std::string p = base64::decode("/////wAAAAEAAAAAAAAAAAAAAAD///////////////8=");
+  REQUIRE(p.size() == 32);
+  for (int i = 0; i < 4; ++i) {
+    const std::string point = crypto::EcKey::generate().publicPoint();
+    // A valid point is accepted and keeps its encoding.
+    CHECK(crypto::EcKey::fromPublicPoint(point).publicPoint() == point);
+    // The same X with Y changed in its last bit: not on the curve.
+    std::string offCurve = point;
+    offCurve[64] = static_cast<char>(offCurve[64] ^ 1);
+    CHECK_THROWS_AS(crypto::EcKey::fromPublicPoint(offCurve), crypto::CryptoError);
+    // X replaced by p itself (the residue 0): a coordinate must be below the field prime.
+    std::string outOfRange = point;
+    outOfRange.replace(1, 32, p);
+    CHECK_THROWS_AS(crypto::EcKey::fromPublicPoint(outOfRange), crypto::CryptoError);
+    // Compressed and hybrid encodings and wrong lengths are refused before OpenSSL sees them.
+    std::string compressed = point;
+    compressed[0] = '\x02';
+    CHECK_THROWS_AS(crypto::EcKey::fromPublicPoint(compressed), crypto::CryptoError);
+    CHECK_THROWS_AS(crypto::EcKey::fromPublicPoint(point.substr(0, 64)), crypto::CryptoError);
+  }
+  // The point at infinity has no uncompressed encoding; its one-byte form is refused as a wrong length.
+  CHECK_THROWS_AS(crypto::EcKey::fromPublicPoint(std::string(1, '\x00')), crypto::CryptoError);
+}
+
 TEST_CASE("PKCS#8 keys read without OpenSSL's decoder give the key OpenSSL's decoder gives, and bad ones are refused") {
   for (int i = 0; i < 8; ++i) {
     const crypto::EcKey generated = crypto::EcKey::generate();

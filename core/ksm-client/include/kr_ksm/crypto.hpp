@@ -48,7 +48,8 @@ class EcKey {
   static EcKey fromPkcs8(std::string_view der);
   /// From the 32-byte private scalar (known-answer tests; the public point is derived).
   static EcKey fromPrivateScalar(std::string_view scalar);
-  /// From the 65-byte uncompressed point 04 || X || Y.
+  /// From the 65-byte uncompressed point 04 || X || Y, validated: coordinates below the field prime, on the curve,
+  /// not the point at infinity (for P-256, whose cofactor is 1, that makes it a point of the group's prime order).
   static EcKey fromPublicPoint(std::string_view point);
 
   EcKey(EcKey&&) noexcept;
