@@ -129,6 +129,18 @@ EcKey EcKey::generate() {
   return EcKey(key, true);
 }
 
+EcKey EcKey::generateLike(const EcKey& like) {
+  PkeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, like.native(), nullptr));
+  EVP_PKEY* key = nullptr;
+  if (!ctx || EVP_PKEY_keygen_init(ctx.get()) != 1 || EVP_PKEY_keygen(ctx.get(), &key) != 1)
+    fail("P-256 key generation failed");
+  if (!isP256(key)) {
+    EVP_PKEY_free(key);
+    throw CryptoError("generated key is not a P-256 key");
+  }
+  return EcKey(key, true);
+}
+
 EcKey EcKey::fromPkcs8(std::string_view der) {
   if (const auto parts = namedP256Pkcs8(der)) return fromScalar(parts->scalar, parts->publicPoint);
   // Any other encoding (explicit curve parameters, other layouts): OpenSSL's general decoder.
@@ -251,7 +263,7 @@ Secret ecdhSharedX(const EcKey& own, const EcKey& peer) {
 std::string eciesEncrypt(const EcKey& recipient, std::string_view plaintext, const EcKey* ephemeral,
                          std::optional<std::string_view> iv) {
   std::optional<EcKey> fresh;
-  if (ephemeral == nullptr) fresh.emplace(EcKey::generate());
+  if (ephemeral == nullptr) fresh.emplace(EcKey::generateLike(recipient));
   const EcKey& eph = ephemeral ? *ephemeral : *fresh;
   const Secret shared = ecdhSharedX(eph, recipient);
   std::string key = sha256(shared.reveal());

@@ -182,6 +182,23 @@ TEST_CASE("PKCS#8 forms: the .NET SDK's 150-byte key with curve parameters and o
   CHECK_THROWS_AS(crypto::EcKey::fromPublicPoint(std::string(65, '\x04')), crypto::CryptoError);
 }
 
+TEST_CASE("a key generated like a public-only key is a fresh P-256 key pair that agrees with its peer") {
+  const crypto::EcKey server = crypto::EcKey::generate();
+  const crypto::EcKey serverPublic = crypto::EcKey::fromPublicPoint(server.publicPoint());
+  const crypto::EcKey a = crypto::EcKey::generateLike(serverPublic);
+  const crypto::EcKey b = crypto::EcKey::generateLike(serverPublic);
+  REQUIRE(a.hasPrivate());
+  // A named-curve P-256 key: its PKCS#8 has the 138-byte layout and reads back to the same point.
+  CHECK(a.pkcs8().size() == 138);
+  CHECK(crypto::EcKey::fromPkcs8(a.pkcs8().reveal()).publicPoint() == a.publicPoint());
+  CHECK(crypto::EcKey::fromPublicPoint(a.publicPoint()).publicPoint() == a.publicPoint());
+  CHECK(a.publicPoint() != b.publicPoint());
+  CHECK(a.publicPoint() != server.publicPoint());
+  // ECDH both ways gives the same secret: the generated key really is the private half of its point.
+  CHECK(crypto::ecdhSharedX(a, serverPublic).reveal() ==
+        crypto::ecdhSharedX(server, crypto::EcKey::fromPublicPoint(a.publicPoint())).reveal());
+}
+
 TEST_CASE("public points are validated: on the curve, coordinates below the field prime, 65-byte uncompressed") {
   // P-256's field prime p, big-endian.
   const std::string p = base64::decode("/////wAAAAEAAAAAAAAAAAAAAAD///////////////8=");
