@@ -1,9 +1,9 @@
 # Packages: `cpack` in the build tree writes into <build>/packages
 #   keeper-rotate_<version>_amd64.deb                 Debian 12 / Ubuntu: installs into /usr and depends on the
-#                                                     distribution's Poco and OpenSSL packages (dpkg-shlibdeps);
+#                                                     distribution's OpenSSL package (dpkg-shlibdeps);
 #   keeper-rotate-<version>-linux-x86_64-portable.tar.gz
 #   keeper-rotate-<version>-1.x86_64.rpm              the portable bundle for x86-64 Linux with glibc >= 2.34
-#                                                     (Rocky/RHEL 9, the Keeper Gateway image): Poco and OpenSSL
+#                                                     (Rocky/RHEL 9, the Keeper Gateway image): OpenSSL
 #                                                     inside, $ORIGIN run paths (tools/package/bundle.cmake); the
 #                                                     rpm installs it into /opt/keeper-rotate (relocatable).
 # The portable bundle is the `portable` install component, excluded from a plain `cmake --install`; the .deb is
@@ -59,18 +59,18 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # The system CA store is what keeper-rotate trusts unless SSL_CERT_FILE says otherwise.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "ca-certificates")
 # For building plugins against the SDK in /usr/include and /usr/lib/cmake/KeeperRotateSDK.
-set(CPACK_DEBIAN_PACKAGE_SUGGESTS "libpoco-dev, libssl-dev, libboost-dev, cmake, g++")
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "libssl-dev, libboost-dev, cmake, g++")
 
 # .rpm: the portable bundle. Automatic requires/provides are off: the bundled libraries must neither be required
-# from EL9 (which has no libPoco*.so.80 or libpcre.so.3) nor offered to other packages.
+# from EL9 (whose OpenSSL is another 3.x build) nor offered to other packages.
 set(CPACK_RPM_FILE_NAME RPM-DEFAULT)
 set(CPACK_RPM_PACKAGE_RELEASE 1)
 set(CPACK_RPM_PACKAGE_ARCHITECTURE x86_64)
-set(CPACK_RPM_PACKAGE_LICENSE "MIT and BSL-1.0 and Apache-2.0 and BSD-3-Clause")
+set(CPACK_RPM_PACKAGE_LICENSE "MIT and Apache-2.0")
 set(CPACK_RPM_PACKAGE_GROUP "Applications/System")
 set(CPACK_RPM_PACKAGE_DESCRIPTION "${CPACK_PACKAGE_DESCRIPTION}")
 set(CPACK_RPM_PACKAGE_AUTOREQPROV OFF)
-set(CPACK_RPM_PACKAGE_REQUIRES "glibc >= 2.34, libstdc++ >= 11, libgcc, zlib, expat, ca-certificates")
+set(CPACK_RPM_PACKAGE_REQUIRES "glibc >= 2.34, libstdc++ >= 11, libgcc, ca-certificates")
 set(CPACK_RPM_PACKAGE_RELOCATABLE ON)
 set(CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION /opt)
 # No /usr/lib/.build-id links: the bundled libraries' build ids are those of Debian's builds, not ours. No

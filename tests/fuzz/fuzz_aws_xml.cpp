@@ -1,5 +1,5 @@
 // Target aws_xml: AWS query-protocol response bodies through KeeperRotate::aws's XML reader (sdk/aws, xml.hpp:
-// parseXml over Poco's SAX parser with DTDs refused and a depth cap) and its ErrorResponse reader
+// parseXml, the SDK's own strict reader, with DTDs refused and a depth cap) and its ErrorResponse reader
 // (query_client.hpp: parseErrorResponse). Documented failure: XmlError from parseXml; parseErrorResponse answers
 // nullopt for anything that is not an ErrorResponse and never throws.
 #include <cstddef>

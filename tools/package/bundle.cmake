@@ -5,12 +5,13 @@
 #   libexec/keeper-rotate      the real program, run path $ORIGIN/../lib
 #   bin/keeper-rotate          tools/package/keeper-rotate.sh (finds the system's CA store, then execs the above)
 #   lib/keeper-rotate/plugins  first-party plugins, run path $ORIGIN/../.. (= lib/)
-#   lib/lib*.so.*              Poco, OpenSSL and what they need that EL9 lacks, copied from this (Debian) build
+#   lib/lib*.so.*              OpenSSL, the library keeper-rotate was built and tested against, copied from this (Debian) build
 #                              machine, run path $ORIGIN
 #   share/doc/keeper-rotate    LICENSE, NOTICE (+ the bundled files and versions), third-party/ license texts
 #
-# The SDK (headers, static HTTPS client, CMake package) is removed: it needs the Poco development files of the
-# build machine, so it is of no use on the target systems; the .deb and `cmake --install` carry it.
+# The SDK (headers, static HTTPS client, CMake package) is removed: its static libraries are built against the
+# build machine's OpenSSL headers and compiler, so it is of no use on the target systems; the .deb and
+# `cmake --install` carry it.
 #
 # Expects KR_SOURCE_DIR and KR_PATCHELF; installs into $ENV{DESTDIR}${CMAKE_INSTALL_PREFIX}.
 cmake_minimum_required(VERSION 3.25)
@@ -31,9 +32,9 @@ if(NOT KR_PATCHELF)
   message(FATAL_ERROR "portable bundle: patchelf is needed (apt-get install patchelf), then re-run cmake")
 endif()
 
-# Libraries taken into the bundle (by file name) and the licence of the project each comes from. libpcre.so.3 is
-# Debian's soname for PCRE 8, which EL9 ships as libpcre.so.1: it must travel with Poco.
-set(bundle_regex "^(libPoco[A-Za-z]+\\.so\\.[0-9]+|libssl\\.so\\.3|libcrypto\\.so\\.3|libpcre\\.so\\.3)$")
+# Libraries taken into the bundle (by file name). Only OpenSSL: no shipped file links Poco any more, and a
+# dependency that appears must be decided on (the check below stops the build), not bundled by a wide pattern.
+set(bundle_regex "^(libssl\\.so\\.3|libcrypto\\.so\\.3)$")
 # Libraries every target system has and which must never be bundled: glibc's (their versions are the target's
 # glibc), the compiler runtime (EL9's GCC 11 libstdc++ must serve the plugins too), zlib and expat.
 set(system_regex "^(libc|libm|libdl|libpthread|librt|ld-linux-x86-64|libstdc\\+\\+|libgcc_s|libz|libexpat)\\.so")
@@ -132,9 +133,8 @@ if(static_libs)
 endif()
 
 # 6. NOTICE with the bundled files, and every bundled project's copyright file plus the full text of the Apache
-#    License 2.0, which Debian keeps only in /usr/share/common-licenses (the Boost and BSD texts are inside the
-#    copyright files). Other licences those files mention cover parts of the source trees (OpenSSL's Perl build
-#    tools) that are not in the libraries.
+#    License 2.0, which Debian keeps only in /usr/share/common-licenses. Other licences the copyright file
+#    mentions cover parts of the source tree (OpenSSL's Perl build tools) that are not in the libraries.
 set(doc "${root}/share/doc/keeper-rotate")
 file(MAKE_DIRECTORY "${doc}/third-party")
 file(READ "${KR_SOURCE_DIR}/NOTICE" notice)

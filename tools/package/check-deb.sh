@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # check-deb.sh DEB — checks the Debian package made by `cpack` (cmake/Packaging.cmake) without installing it:
-#   1. its control data (dpkg-deb -I): Depends names Debian's Poco (Foundation, XML) and OpenSSL runtime
-#      packages, and not Poco Net, NetSSL, Crypto, Util or JSON;
+#   1. its control data (dpkg-deb -I): Depends names Debian's OpenSSL runtime package and no Poco package at all;
 #   2. its files (dpkg-deb -c): the program, the six first-party plugins, the man page and the LICENSE under
 #      /usr, and no bundled Poco or OpenSSL;
 #   3. it would install here, changing nothing: apt-get --simulate resolves its dependencies (dpkg --dry-run alone
@@ -20,15 +19,13 @@ say "1. control data ($(basename "$deb"), $(du -h "$deb" | cut -f1))"
 dpkg-deb -I "$deb"
 depends=$(dpkg-deb -f "$deb" Depends)
 depends_names=$(sed 's/([^)]*)//g; s/[,|]/\n/g' <<<"$depends" | tr -d ' ')
-for pkg in libc6 libstdc++6 libpocofoundation80 libpocoxml80 libssl3 ca-certificates; do
+for pkg in libc6 libstdc++6 libssl3 ca-certificates; do
   grep -qxF "$pkg" <<<"$depends_names" || fail "Depends lacks $pkg: $depends"
 done
-# Nothing installed links Poco's network, TLS, crypto, Util or JSON libraries (the HTTPS client is on OpenSSL
-# directly, the command line has its own parser, JSON is the SDK's KeeperRotate::json): a dependency on them would
-# mean one crept back in. Poco Foundation and XML remain for the AWS provider's XML parser.
-for pkg in libpoconet80 libpoconetssl80 libpococrypto80 libpocoutil80 libpocojson80; do
-  if grep -qxF "$pkg" <<<"$depends_names"; then fail "Depends names $pkg, which nothing should link: $depends"; fi
-done
+# Nothing installed links a Poco library (the HTTPS client is on OpenSSL directly, the command line has its own
+# parser, JSON is the SDK's KeeperRotate::json, the AWS XML the SDK's own reader): a dependency on one would mean it
+# crept back in.
+if grep -E '^libpoco' <<<"$depends_names"; then fail "Depends names a Poco package, which nothing should link: $depends"; fi
 
 say "2. files"
 dpkg-deb -c "$deb" | awk '{print $NF}' > "$work/files"

@@ -203,3 +203,55 @@ TEST_CASE("aws xml: long text arrives in pieces and is concatenated, not trimmed
   CHECK(root.text == " " + text + "&" + text + " ");
   CHECK(root.textOf("") == text + "&" + text);
 }
+
+TEST_CASE("aws xml: XML's own rules - line ends, character references, comments, CDATA, BOM, declaration") {
+  // CR LF and a lone CR in text become LF; a character reference to CR stays CR.
+  CHECK(parseXml("<a>x\r\ny\rz&#13;</a>").text == "x\ny\nz\r");
+  CHECK(parseXml("<a>&#65;&#x42;&#x1F600;&lt;&gt;&quot;&apos;&amp;</a>").text == "AB\xF0\x9F\x98\x80<>\"'&");
+  CHECK(parseXml("\xEF\xBB\xBF<?xml version='1.0' encoding='utf-8' standalone='yes' ?><a/>").name == "a");
+  const XmlElement mixed =
+      parseXml("<?pi data?><!-- before --><a>one<!-- c --><?p x?><![CDATA[two]]><b/>three</a><!-- after -->\n");
+  CHECK(mixed.text == "onetwothree");
+  REQUIRE(mixed.children.size() == 1);
+  CHECK(mixed.children[0].name == "b");
+  CHECK(parseXml("<a\tb = \"&amp;&#60;'\" c='\"'\n/>").name == "a");
+  CHECK(parseXml("<a></a >").name == "a");
+}
+
+TEST_CASE("aws xml: what XML forbids is refused, and the message says where") {
+  CHECK_THROWS_WITH_AS(parseXml("<a>\n<b></c></a>"), doctest::Contains("line 2"), XmlError);
+  CHECK_THROWS_WITH_AS(parseXml("<a>\xC3\x28</a>"), doctest::Contains("not UTF-8"), XmlError);
+  CHECK_THROWS_AS(parseXml("<a>\xE0\x80\x80</a>"), XmlError);      // overlong
+  CHECK_THROWS_AS(parseXml("<a>\xED\xA0\x80</a>"), XmlError);      // a surrogate
+  CHECK_THROWS_AS(parseXml("<a>\xF4\x90\x80\x80</a>"), XmlError);  // above U+10FFFF
+  CHECK_THROWS_WITH_AS(parseXml(std::string("<a>\x01</a>")), doctest::Contains("U+0001"), XmlError);
+  CHECK_THROWS_AS(parseXml("<a>&#0;</a>"), XmlError);
+  CHECK_THROWS_AS(parseXml("<a>&#xD800;</a>"), XmlError);
+  CHECK_THROWS_AS(parseXml("<a>&#x110000;</a>"), XmlError);
+  CHECK_THROWS_AS(parseXml("<a>&#X41;</a>"), XmlError);
+  CHECK_THROWS_AS(parseXml("<a>& b</a>"), XmlError);
+  CHECK_THROWS_AS(parseXml("<a>x]]>y</a>"), XmlError);
+  CHECK_THROWS_AS(parseXml("<a><!-- x -- y --></a>"), XmlError);
+  CHECK_THROWS_AS(parseXml("<a><?xml version='1.0'?></a>"), XmlError);
+  CHECK_THROWS_AS(parseXml("<a b='<'/>"), XmlError);
+  CHECK_THROWS_AS(parseXml("<a b='1'c='2'/>"), XmlError);
+  CHECK_THROWS_AS(parseXml("<a></ a>"), XmlError);
+  CHECK_THROWS_AS(parseXml("<a/>text"), XmlError);
+  CHECK_THROWS_AS(parseXml("text<a/>"), XmlError);
+  CHECK_THROWS_AS(parseXml("<a><!ELEMENT a ANY></a>"), XmlError);
+  // Namespaces: a prefix must be declared; a declaration needs a name; xmlns is reserved.
+  CHECK_THROWS_WITH_AS(parseXml("<p:a>x</p:a>"), doctest::Contains("'p' is not declared"), XmlError);
+  CHECK_THROWS_AS(parseXml("<a p:x='1'/>"), XmlError);
+  CHECK(parseXml("<a xmlns:p='u' p:x='1'/>").name == "a");
+  CHECK_THROWS_AS(parseXml("<a xmlns:p=''/>"), XmlError);
+  CHECK_THROWS_AS(parseXml("<a xmlns:xmlns='u'/>"), XmlError);
+  CHECK_THROWS_AS(parseXml("<a xmlns:p='u'><p:b:c/></a>"), XmlError);
+  CHECK_THROWS_AS(parseXml("<a><b xmlns:p='u'/><p:c/></a>"), XmlError);  // out of scope after </b>
+  // The declaration: version 1.x, parts in order, and no encoding the reader would misread.
+  CHECK_THROWS_AS(parseXml("<?xml version='2.0'?><a/>"), XmlError);
+  CHECK_THROWS_AS(parseXml("<?xml encoding='UTF-8' version='1.0'?><a/>"), XmlError);
+  CHECK_THROWS_AS(parseXml("<?xml version='1.0' standalone='maybe'?><a/>"), XmlError);
+  CHECK_THROWS_WITH_AS(parseXml("<?xml version='1.0' encoding='ISO-8859-1'?><a/>"), doctest::Contains("encoding"),
+                       XmlError);
+  CHECK_THROWS_AS(parseXml("<a/><!DOCTYPE a>"), XmlError);
+}

@@ -1,9 +1,10 @@
-// keeper_rotate::aws — a small XML element tree for AWS query-protocol responses (IAM, STS), parsed with Poco's
-// SAX parser (expat), never with string searches. Part of KeeperRotate::aws.
+// keeper_rotate::aws — a small XML element tree for AWS query-protocol responses (IAM, STS), built by a strict
+// XML 1.0 reader with namespaces (no library underneath), never by string searches. Part of KeeperRotate::aws.
 //
-// Safety: DTDs and external entities are refused (no XXE, no entity expansion bombs); the document size is capped;
-// every text the tree holds is zeroed when the tree is destroyed, because responses such as CreateAccessKey carry
-// a secret. (Poco's parser keeps its own short-lived buffers, which this cannot reach.)
+// Safety: DTDs are refused, so only the five predefined entities and character references exist (no XXE, no
+// entity expansion bombs); the document must be well-formed UTF-8 of XML characters; its size and nesting depth
+// are capped; every buffer a text passes through is the tree's own and is zeroed when the tree is destroyed,
+// because responses such as CreateAccessKey carry a secret.
 #pragma once
 
 #include <cstddef>
@@ -47,7 +48,9 @@ struct XmlElement {
 /// Default cap on a response document (IAM responses are a few KiB).
 inline constexpr std::size_t kMaxXmlBytes = 1024 * 1024;
 
-/// Parse a whole document; the root element is returned. Throws XmlError (malformed, DTD, too large, empty).
+/// Parse a whole document; the root element is returned. Throws XmlError: malformed (the message names what and
+/// where, by line and column), a DTD, an entity other than the predefined five, an encoding other than UTF-8 or
+/// US-ASCII declared, too large, too deep, empty.
 XmlElement parseXml(std::string_view document, std::size_t maxBytes = kMaxXmlBytes);
 
 }  // namespace keeper_rotate::aws
