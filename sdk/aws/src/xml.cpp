@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <string.h>  // explicit_bzero
+#include <unordered_map>
 
 namespace keeper_rotate::aws {
 namespace {
@@ -107,8 +108,11 @@ class Reader {
   std::string_view doc_;
   std::size_t pos_ = 0;
   XmlElement root_;
-  std::vector<Open> open_;                // the open elements, root first (ancestors never move while open)
-  std::vector<std::string_view> bound_;   // namespace prefixes in scope, innermost last
+  std::vector<Open> open_;  // the open elements, root first (ancestors never move while open)
+  // Namespace prefixes in scope: how many open declarations each has, and the declarations in document order to
+  // undo at each end tag. A map, not a search of the list: a hostile document can declare many thousands.
+  std::unordered_map<std::string_view, std::size_t> inScope_;
+  std::vector<std::string_view> bound_;
 
   bool atEnd() const { return pos_ >= doc_.size(); }
   bool startsWith(std::string_view s) const { return doc_.compare(pos_, s.size(), s) == 0; }
@@ -347,7 +351,22 @@ class Reader {
   }
 
   bool isBound(std::string_view prefix) const {
-    return prefix == "xml" || std::find(bound_.begin(), bound_.end(), prefix) != bound_.end();
+    if (prefix == "xml") return true;
+    const auto it = inScope_.find(prefix);
+    return it != inScope_.end() && it->second > 0;
+  }
+
+  void bind(std::string_view prefix) {
+    bound_.push_back(prefix);
+    ++inScope_[prefix];
+  }
+
+  // Ends the declarations made since `mark` (a start tag's or an element's).
+  void unbindTo(std::size_t mark) {
+    while (bound_.size() > mark) {
+      --inScope_[bound_.back()];
+      bound_.pop_back();
+    }
   }
 
   // A qualified name's local part; its prefix must be declared in scope (`xmlns:p`).
@@ -367,7 +386,7 @@ class Reader {
     ++pos_;  // '<'
     const std::string_view qname = name();
     const std::size_t bindingsBefore = bound_.size();
-    std::vector<std::string_view> seen;
+    std::vector<std::string_view> seen;  // attribute names, checked for duplicates once the tag is read
     std::vector<std::string_view> prefixedAttributes;
     bool selfClosing = false;
     while (true) {
@@ -384,8 +403,6 @@ class Reader {
       }
       if (!space) malformed("expected whitespace before an attribute");
       const std::string_view attribute = name();
-      if (std::find(seen.begin(), seen.end(), attribute) != seen.end())
-        malformed("the attribute '" + std::string(attribute) + "' appears twice");
       seen.push_back(attribute);
       skipSpace();
       expect("=", "'=' after an attribute name");
@@ -412,11 +429,15 @@ class Reader {
         if (prefix.empty() || prefix.find(':') != std::string_view::npos || prefix == "xmlns")
           malformed("'" + std::string(attribute) + "' does not declare a usable prefix");
         if (valueLength == 0) malformed("the prefix '" + std::string(prefix) + "' is declared with an empty name");
-        bound_.push_back(prefix);
+        bind(prefix);
       } else if (attribute != "xmlns" && attribute.find(':') != std::string_view::npos) {
         prefixedAttributes.push_back(attribute);
       }
     }
+    // Sorted, so that a tag with very many attributes costs n log n, not n squared.
+    std::sort(seen.begin(), seen.end());
+    if (const auto twice = std::adjacent_find(seen.begin(), seen.end()); twice != seen.end())
+      malformed("the attribute '" + std::string(*twice) + "' appears twice");
     for (const std::string_view a : prefixedAttributes) localName(a);
     const std::string_view local = localName(qname);
 
@@ -433,7 +454,7 @@ class Reader {
       element = &parent.children.back();
     }
     if (selfClosing) {
-      bound_.resize(bindingsBefore);
+      unbindTo(bindingsBefore);
       return;
     }
     open_.push_back(Open{element, qname, bindingsBefore});
@@ -446,7 +467,7 @@ class Reader {
     expect(">", "'>' at the end of an end tag");
     if (qname != open_.back().qname)
       malformed("</" + std::string(qname) + "> closes <" + std::string(open_.back().qname) + ">");
-    bound_.resize(open_.back().bindingsBefore);
+    unbindTo(open_.back().bindingsBefore);
     open_.pop_back();
   }
 

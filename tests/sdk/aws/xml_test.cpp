@@ -255,3 +255,15 @@ TEST_CASE("aws xml: what XML forbids is refused, and the message says where") {
                        XmlError);
   CHECK_THROWS_AS(parseXml("<a/><!DOCTYPE a>"), XmlError);
 }
+
+TEST_CASE("aws xml: a tag with a hundred thousand attributes and prefixes is read, and a duplicate among them found") {
+  std::string tag = "<r";
+  for (int i = 0; i < 100000; ++i) tag += " xmlns:p" + std::to_string(i) + "='u' p" + std::to_string(i) + ":a='1'";
+  std::string body;
+  for (int i = 0; i < 1000; ++i) body += "<p" + std::to_string(i * 97) + ":e/>";
+  const XmlElement root = parseXml(tag + ">" + body + "</r>", 16 * kMaxXmlBytes);
+  CHECK(root.children.size() == 1000);
+  CHECK(root.children[999].name == "e");
+  CHECK_THROWS_WITH_AS(parseXml(tag + " p5:a='2'/>", 16 * kMaxXmlBytes), doctest::Contains("'p5:a' appears twice"),
+                       XmlError);
+}
