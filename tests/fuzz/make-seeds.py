@@ -282,7 +282,13 @@ throttle = err("Throttling", "Rate exceeded")
 bare_error = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>denied &amp; logged</Message><RequestId>r-5</RequestId></Error>'
 for name, body in [("list-keys", list_keys), ("create-key", create_key), ("caller", caller), ("assume-role", assume),
                    ("error-limit", limit), ("error-bare", bare_error),
-                   ("cdata-and-prefix", '<?xml version="1.0"?><a:R xmlns:a="urn:x"><a:T><![CDATA[x<y]]></a:T><!-- c --></a:R>')]:
+                   ("cdata-and-prefix", '<?xml version="1.0"?><a:R xmlns:a="urn:x"><a:T><![CDATA[x<y]]></a:T><!-- c --></a:R>'),
+                   # XML's own rules, as the SDK's reader implements them: a byte order mark, the full declaration,
+                   # line ends, character and entity references, processing instructions, attributes, scopes.
+                   ("refs-and-line-ends", '\ufeff<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+                                          '<?pi data?><R>a\r\nb\rc&#13;&#x1F600;&lt;&amp;&gt;&quot;&apos;</R>\r\n'),
+                   ("attributes-and-scopes", '<a:R xmlns:a="urn:x" xmlns="urn:d" k=\'v&amp;\' a:k="2">'
+                                             '<b:T xmlns:b="urn:y" b:x="1"/><a:U><?p?>t</a:U></a:R>')]:
     write("aws_xml", name, body)
 for name, body in [("ListAccessKeys", list_keys), ("ListAccessKeys-truncated", list_truncated),
                    ("CreateAccessKey", create_key), ("DeleteAccessKey", delete_key), ("UpdateAccessKey", update_key),
