@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <string.h>  // explicit_bzero
 #include <unordered_map>
 
@@ -46,9 +47,10 @@ void appendWiping(std::string& s, const char* data, std::size_t size) {
 
 bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-// XML's name characters, ASCII exactly; every byte of a multi-byte UTF-8 sequence is accepted (the document's
-// UTF-8 is checked as a whole first). Colons are checked by the namespace rules.
-bool isNameStart(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' || c >= 0x80; }
+// XML's name characters of the ASCII range. Names beyond ASCII are refused (see Reader::name): XML allows many, by
+// tables that differ between its editions and parsers, and no AWS answer uses one. Colons are checked by the
+// namespace rules.
+bool isNameStart(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':'; }
 bool isNameChar(unsigned char c) { return isNameStart(c) || (c >= '0' && c <= '9') || c == '-' || c == '.'; }
 
 // XML 1.0's Char production: tab, newline, carriage return, and the rest from U+0020 without surrogates,
@@ -191,17 +193,31 @@ class Reader {
   }
 
   static std::string hex(std::uint32_t v) {
-    static const char* const digits = "0123456789ABCDEF";
-    std::string out;
-    for (int shift = 20; shift >= 0; shift -= 4)
-      if (out.size() > 0 || (v >> shift) != 0 || shift <= 12) out += digits[(v >> shift) & 0xF];
-    return out;
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04X", static_cast<unsigned>(v));
+    return buf;
+  }
+
+  // A name or value from the document as an error message quotes it: at most 64 bytes, cut at a character
+  // boundary. Messages reach logs and the summary; a hostile answer must not make them megabytes long.
+  static std::string shown(std::string_view s) {
+    constexpr std::size_t kMax = 64;
+    if (s.size() <= kMax) return std::string(s);
+    std::size_t cut = kMax;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+    return std::string(s.substr(0, cut)) + "...";
+  }
+
+  [[noreturn]] void nonAsciiName() const {
+    malformed("a name with a character beyond ASCII (AWS element and attribute names are ASCII)");
   }
 
   std::string_view name() {
     const std::size_t from = pos_;
+    if (!atEnd() && static_cast<unsigned char>(doc_[pos_]) >= 0x80) nonAsciiName();
     if (atEnd() || !isNameStart(static_cast<unsigned char>(doc_[pos_]))) malformed("expected a name");
     while (!atEnd() && isNameChar(static_cast<unsigned char>(doc_[pos_]))) ++pos_;
+    if (!atEnd() && static_cast<unsigned char>(doc_[pos_]) >= 0x80) nonAsciiName();
     return doc_.substr(from, pos_ - from);
   }
 
@@ -230,20 +246,18 @@ class Reader {
       pos_ = end + 1;
       // version, then encoding, then standalone, each at most once.
       const int rank = key == "version" ? 0 : key == "encoding" ? 1 : key == "standalone" ? 2 : -1;
-      if (rank < 0) malformed("'" + std::string(key) + "' in the XML declaration");
+      if (rank < 0) malformed("'" + shown(key) + "' in the XML declaration");
       if (rank <= last || (first && rank != 0)) malformed("the XML declaration's parts are out of order");
       first = false;
       last = rank;
       if (rank == 0) {
         const bool digits = value.size() > 2 && value.find_first_not_of("0123456789", 2) == std::string::npos;
-        if (value.compare(0, 2, "1.") != 0 || !digits) malformed("XML version '" + value + "'");
+        if (value.compare(0, 2, "1.") != 0 || !digits) malformed("XML version '" + shown(value) + "'");
       } else if (rank == 1) {
-        std::string lower = value;
-        for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-        if (lower != "utf-8" && lower != "utf8" && lower != "us-ascii")
-          throw XmlError("XML refused: encoding '" + value + "' (AWS answers are UTF-8)");
+        if (!text::iequals(value, "utf-8") && !text::iequals(value, "utf8") && !text::iequals(value, "us-ascii"))
+          throw XmlError("XML refused: encoding '" + shown(value) + "' (AWS answers are UTF-8)");
       } else if (value != "yes" && value != "no") {
-        malformed("standalone='" + value + "'");
+        malformed("standalone='" + shown(value) + "'");
       }
     }
     if (first) malformed("the XML declaration has no version");
@@ -263,8 +277,10 @@ class Reader {
   void processingInstruction() {
     pos_ += 2;  // "<?"
     const std::string_view target = name();
-    if (target.size() == 3 && (target[0] | 0x20) == 'x' && (target[1] | 0x20) == 'm' && (target[2] | 0x20) == 'l')
+    if (text::iequals(target, "xml"))
       malformed("an XML declaration that is not at the start of the document");
+    if (target.find(':') != std::string_view::npos)  // with namespaces, a target is a name without a colon
+      malformed("a processing instruction's target '" + shown(target) + "' has a colon");
     const std::size_t end = doc_.find("?>", pos_);
     if (end == std::string_view::npos) malformed("a processing instruction does not end");
     if (end != pos_ && !isSpace(doc_[pos_])) malformed("a processing instruction's target runs into its data");
@@ -377,8 +393,8 @@ class Reader {
     const std::string_view local = qname.substr(colon + 1);
     if (prefix.empty() || local.empty() || local.find(':') != std::string_view::npos ||
         !isNameStart(static_cast<unsigned char>(local[0])))
-      malformed("'" + std::string(qname) + "' is not a qualified name");
-    if (!isBound(prefix)) malformed("the prefix '" + std::string(prefix) + "' is not declared");
+      malformed("'" + shown(qname) + "' is not a qualified name");
+    if (!isBound(prefix)) malformed("the prefix '" + shown(prefix) + "' is not declared");
     return local;
   }
 
@@ -427,8 +443,8 @@ class Reader {
       if (attribute.compare(0, 6, "xmlns:") == 0) {
         const std::string_view prefix = attribute.substr(6);
         if (prefix.empty() || prefix.find(':') != std::string_view::npos || prefix == "xmlns")
-          malformed("'" + std::string(attribute) + "' does not declare a usable prefix");
-        if (valueLength == 0) malformed("the prefix '" + std::string(prefix) + "' is declared with an empty name");
+          malformed("'" + shown(attribute) + "' does not declare a usable prefix");
+        if (valueLength == 0) malformed("the prefix '" + shown(prefix) + "' is declared with an empty name");
         bind(prefix);
       } else if (attribute != "xmlns" && attribute.find(':') != std::string_view::npos) {
         prefixedAttributes.push_back(attribute);
@@ -437,7 +453,7 @@ class Reader {
     // Sorted, so that a tag with very many attributes costs n log n, not n squared.
     std::sort(seen.begin(), seen.end());
     if (const auto twice = std::adjacent_find(seen.begin(), seen.end()); twice != seen.end())
-      malformed("the attribute '" + std::string(*twice) + "' appears twice");
+      malformed("the attribute '" + shown(*twice) + "' appears twice");
     for (const std::string_view a : prefixedAttributes) localName(a);
     const std::string_view local = localName(qname);
 
@@ -466,7 +482,7 @@ class Reader {
     skipSpace();
     expect(">", "'>' at the end of an end tag");
     if (qname != open_.back().qname)
-      malformed("</" + std::string(qname) + "> closes <" + std::string(open_.back().qname) + ">");
+      malformed("</" + shown(qname) + "> closes <" + shown(open_.back().qname) + ">");
     unbindTo(open_.back().bindingsBefore);
     open_.pop_back();
   }
@@ -475,7 +491,7 @@ class Reader {
   void content() {
     startTag();
     while (!open_.empty()) {
-      if (atEnd()) malformed("the document ends inside <" + std::string(open_.back().qname) + ">");
+      if (atEnd()) malformed("the document ends inside <" + shown(open_.back().qname) + ">");
       std::string& text = open_.back().element->text;
       const char c = doc_[pos_];
       if (c == '<') {

@@ -233,6 +233,7 @@ TEST_CASE("aws xml: what XML forbids is refused, and the message says where") {
   CHECK_THROWS_AS(parseXml("<a>x]]>y</a>"), XmlError);
   CHECK_THROWS_AS(parseXml("<a><!-- x -- y --></a>"), XmlError);
   CHECK_THROWS_AS(parseXml("<a><?xml version='1.0'?></a>"), XmlError);
+  CHECK_THROWS_AS(parseXml("<?s:a data?><a/>"), XmlError);
   CHECK_THROWS_AS(parseXml("<a b='<'/>"), XmlError);
   CHECK_THROWS_AS(parseXml("<a b='1'c='2'/>"), XmlError);
   CHECK_THROWS_AS(parseXml("<a></ a>"), XmlError);
@@ -254,6 +255,21 @@ TEST_CASE("aws xml: what XML forbids is refused, and the message says where") {
   CHECK_THROWS_WITH_AS(parseXml("<?xml version='1.0' encoding='ISO-8859-1'?><a/>"), doctest::Contains("encoding"),
                        XmlError);
   CHECK_THROWS_AS(parseXml("<a/><!DOCTYPE a>"), XmlError);
+  // Names are ASCII; text is not restricted.
+  CHECK_THROWS_WITH_AS(parseXml("<\xC4\xBF/>"), doctest::Contains("beyond ASCII"), XmlError);
+  CHECK_THROWS_WITH_AS(parseXml("<a\xC3\xA9/>"), doctest::Contains("beyond ASCII"), XmlError);
+  CHECK_THROWS_AS(parseXml("<a b\xC3\xA9='1'/>"), XmlError);
+  CHECK(parseXml("<a>\xC3\xA9</a>").text == "\xC3\xA9");
+  // A name quoted in a message is cut to 64 bytes, so a hostile answer cannot blow up logs and the summary.
+  const std::string longPrefix(100000, 'p');
+  try {
+    parseXml("<" + longPrefix + ":a/>");
+    FAIL("an undeclared prefix was accepted");
+  } catch (const XmlError& e) {
+    const std::string message = e.what();
+    CHECK(message.find(std::string(64, 'p') + "...") != std::string::npos);
+    CHECK(message.size() < 200);
+  }
 }
 
 TEST_CASE("aws xml: a tag with a hundred thousand attributes and prefixes is read, and a duplicate among them found") {
